@@ -1,0 +1,169 @@
+package org.scimflow.audit;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.scimflow.config.ScimflowProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.stereotype.Component;
+
+/**
+ * Publishes the audit table (the outbox) to Kafka in seq order, at least once.
+ *
+ * <p>Each tick reads the records after the stored position, sends them with an idempotent producer,
+ * waits for every acknowledgement, and only then advances the position. Kafka unset or down means the
+ * records wait; a repeat after a crash carries the same {@code event_id} (header {@code scimflow_event_id}).
+ */
+@Component("auditRelay")
+public class AuditRelay implements DisposableBean {
+
+    public static final String RELAY = "kafka";
+    public static final String EVENT_ID_HEADER = "scimflow_event_id";
+    private static final Logger log = LoggerFactory.getLogger(AuditRelay.class);
+
+    private final AuditStore store;
+    private final AuditRecordCodec codec;
+    private final ObjectMapper mapper;
+    private final ScimflowProperties props;
+    private KafkaProducer<String, byte[]> producer;
+    private boolean topicReady;
+    private boolean failing;
+
+    public AuditRelay(AuditStore store, AuditRecordCodec codec, ObjectMapper mapper, ScimflowProperties props) {
+        this.store = store;
+        this.codec = codec;
+        this.mapper = mapper;
+        this.props = props;
+    }
+
+    /** Publishes what is pending; returns how many records were acknowledged by Kafka. */
+    public synchronized int publishPending() {
+        if (!props.getKafka().isEnabled()) {
+            return 0;
+        }
+        int published = 0;
+        long position = store.relayPosition(RELAY);
+        int batch = props.getAudit().getRelay().getBatchSize();
+        while (true) {
+            List<AuditEvent> pending = store.after(position, batch);
+            if (pending.isEmpty()) {
+                return published;
+            }
+            try {
+                send(pending);
+            } catch (Exception e) {
+                reset();
+                if (!failing) {
+                    log.warn("Audit relay cannot reach Kafka ({}); {} record(s) wait in the audit store",
+                            e.getClass().getSimpleName(), store.headSeq() - position);
+                    failing = true;
+                }
+                return published;
+            }
+            if (failing) {
+                log.info("Audit relay reached Kafka again; publishing from seq {}", position + 1);
+                failing = false;
+            }
+            position = pending.get(pending.size() - 1).seq();
+            store.relayAdvance(RELAY, position);
+            published += pending.size();
+            if (pending.size() < batch) {
+                return published;
+            }
+        }
+    }
+
+    private void send(List<AuditEvent> events) throws Exception {
+        KafkaProducer<String, byte[]> p = producer();
+        String topic = props.getAudit().getTopic();
+        // Fails fast (max.block.ms) when no broker answers, before anything is queued.
+        p.partitionsFor(topic);
+        List<Future<RecordMetadata>> acks = new ArrayList<>(events.size());
+        for (AuditEvent e : events) {
+            String key = e.subjectId() != null ? e.subjectId() : e.correlationId();
+            ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, key, mapper.writeValueAsBytes(codec.toJson(e)));
+            record.headers().add(EVENT_ID_HEADER, e.eventId().toString().getBytes(StandardCharsets.UTF_8));
+            acks.add(p.send(record));
+        }
+        p.flush();
+        for (Future<RecordMetadata> ack : acks) {
+            try {
+                ack.get(30, TimeUnit.SECONDS);
+            } catch (ExecutionException ee) {
+                throw (Exception) ee.getCause();
+            }
+        }
+    }
+
+    private KafkaProducer<String, byte[]> producer() {
+        String bootstrap = props.getKafka().getBootstrapServers();
+        if (!topicReady) {
+            Properties a = new Properties();
+            a.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            a.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000);
+            a.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
+            try (Admin admin = Admin.create(a)) {
+                admin.createTopics(List.of(new NewTopic(props.getAudit().getTopic(), Optional.empty(), Optional.empty())))
+                        .all().get(5, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw new IllegalStateException("cannot create topic", e.getCause());
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot create topic", e);
+            }
+            topicReady = true;
+        }
+        if (producer == null) {
+            Properties p = new Properties();
+            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            p.put(ProducerConfig.ACKS_CONFIG, "all");
+            p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+            p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
+            p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+            p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5000);
+            p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10000);
+            p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30000);
+            p.put(ProducerConfig.CLIENT_ID_CONFIG, "scimflow-audit-relay");
+            p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+            p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+            producer = new KafkaProducer<>(p);
+        }
+        return producer;
+    }
+
+    private void reset() {
+        if (producer != null) {
+            producer.close(java.time.Duration.ofSeconds(1));
+            producer = null;
+        }
+        topicReady = false;
+    }
+
+    public synchronized boolean isFailing() {
+        return failing;
+    }
+
+    @Override
+    public synchronized void destroy() {
+        reset();
+    }
+}

@@ -1,0 +1,96 @@
+package org.scimflow.config;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/** Typed view of the {@code scimflow.*} configuration keys. */
+@ConfigurationProperties(prefix = "scimflow")
+public class ScimflowProperties {
+
+    private Path dataDir = Path.of("./data");
+    private String bootstrapToken = "";
+    private final Security security = new Security();
+    private final Scim scim = new Scim();
+    private final Audit audit = new Audit();
+    private final Kafka kafka = new Kafka();
+
+    public Path getDataDir() { return dataDir; }
+    public void setDataDir(Path dataDir) { this.dataDir = dataDir; }
+    public String getBootstrapToken() { return bootstrapToken; }
+    public void setBootstrapToken(String bootstrapToken) { this.bootstrapToken = bootstrapToken; }
+    public Security getSecurity() { return security; }
+    public Scim getScim() { return scim; }
+    public Audit getAudit() { return audit; }
+    public Kafka getKafka() { return kafka; }
+
+    /** Configured API clients. */
+    public static class Security {
+        private List<Client> clients = new ArrayList<>();
+        public List<Client> getClients() { return clients; }
+        public void setClients(List<Client> clients) { this.clients = clients; }
+    }
+
+    /** One API client: the SHA-256 of its bearer token (hex) and its roles. */
+    public static class Client {
+        private String id;
+        private String tokenSha256;
+        private List<String> roles = new ArrayList<>();
+        public String getId() { return id; }
+        public void setId(String id) { this.id = id; }
+        public String getTokenSha256() { return tokenSha256; }
+        public void setTokenSha256(String tokenSha256) { this.tokenSha256 = tokenSha256; }
+        public List<String> getRoles() { return roles; }
+        public void setRoles(List<String> roles) { this.roles = roles; }
+    }
+
+    /** SCIM protocol limits. */
+    public static class Scim {
+        private String baseUrl = "";
+        private int maxBodyBytes = 1_048_576;
+        private int maxResults = 1000;
+        private int defaultCount = 100;
+        public String getBaseUrl() { return baseUrl; }
+        public void setBaseUrl(String baseUrl) { this.baseUrl = baseUrl; }
+        public int getMaxBodyBytes() { return maxBodyBytes; }
+        public void setMaxBodyBytes(int maxBodyBytes) { this.maxBodyBytes = maxBodyBytes; }
+        public int getMaxResults() { return maxResults; }
+        public void setMaxResults(int maxResults) { this.maxResults = maxResults; }
+        public int getDefaultCount() { return defaultCount; }
+        public void setDefaultCount(int defaultCount) { this.defaultCount = defaultCount; }
+    }
+
+    /** Audit store and relay settings. */
+    public static class Audit {
+        private boolean enabled = true;
+        private List<String> redactedAttributes = new ArrayList<>();
+        private String topic = "scimflow.audit.v1";
+        private final Relay relay = new Relay();
+        public boolean isEnabled() { return enabled; }
+        public void setEnabled(boolean enabled) { this.enabled = enabled; }
+        public List<String> getRedactedAttributes() { return redactedAttributes; }
+        public void setRedactedAttributes(List<String> redactedAttributes) { this.redactedAttributes = redactedAttributes; }
+        public String getTopic() { return topic; }
+        public void setTopic(String topic) { this.topic = topic; }
+        public Relay getRelay() { return relay; }
+    }
+
+    /** Outbox relay to Kafka. */
+    public static class Relay {
+        private long periodMs = 200;
+        private int batchSize = 500;
+        public long getPeriodMs() { return periodMs; }
+        public void setPeriodMs(long periodMs) { this.periodMs = periodMs; }
+        public int getBatchSize() { return batchSize; }
+        public void setBatchSize(int batchSize) { this.batchSize = batchSize; }
+    }
+
+    /** Kafka connection; an empty bootstrap list turns publishing off. */
+    public static class Kafka {
+        private String bootstrapServers = "";
+        public String getBootstrapServers() { return bootstrapServers; }
+        public void setBootstrapServers(String bootstrapServers) { this.bootstrapServers = bootstrapServers; }
+        public boolean isEnabled() { return bootstrapServers != null && !bootstrapServers.isBlank(); }
+    }
+}

@@ -1,0 +1,99 @@
+package org.scimflow.db;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HexFormat;
+import javax.sql.DataSource;
+import org.scimflow.config.ScimflowProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
+import org.springframework.boot.autoconfigure.flyway.FlywayDataSource;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Primary;
+
+/**
+ * Runs a real PostgreSQL server from Maven-shipped binaries when no {@code spring.datasource.url} is set.
+ *
+ * <p>Two roles, as in production: the superuser owns the schema and runs migrations; the hub runs as
+ * {@value #APP_ROLE}, which may only append to the audit tables.
+ */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnExpression("'${spring.datasource.url:}'.isEmpty()")
+public class EmbeddedPostgresConfiguration {
+
+    static final String APP_ROLE = "scimflow_app";
+    static final String DATABASE = "scimflow";
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgresConfiguration.class);
+
+    private final String appPassword = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+
+    @Bean(destroyMethod = "close")
+    EmbeddedPostgres embeddedPostgres(ScimflowProperties properties) throws IOException, SQLException {
+        Path dir = properties.getDataDir().resolve("postgres").toAbsolutePath();
+        Files.createDirectories(dir.getParent());
+        EmbeddedPostgres pg = EmbeddedPostgres.builder()
+                .setDataDirectory(dir)
+                .setCleanDataDirectory(false)
+                .setServerConfig("max_connections", "120")
+                .setServerConfig("synchronous_commit", "on")
+                .start();
+        log.info("Embedded PostgreSQL started on port {} with data in {}", pg.getPort(), dir);
+        try (Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
+            if (!exists(c, "select 1 from pg_database where datname = ?", DATABASE)) {
+                st.execute("create database " + DATABASE);
+            }
+            if (!exists(c, "select 1 from pg_roles where rolname = ?", APP_ROLE)) {
+                st.execute("create role " + APP_ROLE + " login");
+            }
+            // A fresh password each start: only this process knows it.
+            st.execute("alter role " + APP_ROLE + " password '" + appPassword + "'");
+        }
+        return pg;
+    }
+
+    /** The schema owner, used by Flyway only. */
+    @Bean
+    @FlywayDataSource
+    DataSource ownerDataSource(EmbeddedPostgres pg) {
+        HikariDataSource ds = new HikariDataSource();
+        ds.setJdbcUrl(pg.getJdbcUrl("postgres", DATABASE));
+        ds.setUsername("postgres");
+        ds.setMaximumPoolSize(2);
+        ds.setMinimumIdle(0);
+        ds.setPoolName("scimflow-owner");
+        return ds;
+    }
+
+    /** The hub's runtime connections, as the restricted application role. */
+    @Bean
+    @Primary
+    DataSource dataSource(EmbeddedPostgres pg) {
+        HikariDataSource ds = new HikariDataSource();
+        ds.setJdbcUrl(pg.getJdbcUrl(APP_ROLE, DATABASE));
+        ds.setUsername(APP_ROLE);
+        ds.setPassword(appPassword);
+        ds.setMaximumPoolSize(24);
+        ds.setPoolName("scimflow");
+        return ds;
+    }
+
+    private static boolean exists(Connection c, String sql, String arg) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, arg);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+}

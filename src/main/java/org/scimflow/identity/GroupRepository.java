@@ -1,0 +1,142 @@
+package org.scimflow.identity;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.scimflow.scim.filter.SqlFilter;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.stereotype.Repository;
+
+/** Groups and their memberships in PostgreSQL. */
+@Repository
+public class GroupRepository {
+
+    private static final String COLUMNS =
+            "r.id, r.display_name, r.external_id, r.resource, r.version, r.created, r.last_modified";
+    private final JdbcTemplate jdbc;
+    private final ObjectMapper mapper;
+    private final RowMapper<GroupRow> rowMapper;
+
+    public GroupRepository(JdbcTemplate jdbc, ObjectMapper mapper) {
+        this.jdbc = jdbc;
+        this.mapper = mapper;
+        this.rowMapper = this::map;
+    }
+
+    public void insert(GroupRow g) {
+        jdbc.update("insert into scim_group (id, display_name, external_id, resource, version, created, last_modified)"
+                        + " values (?, ?, ?, ?::jsonb, ?, ?, ?)",
+                g.id(), g.displayName(), g.externalId(), json(g.resource()), g.version(), Timestamp.from(g.created()),
+                Timestamp.from(g.lastModified()));
+    }
+
+    public void update(GroupRow g) {
+        jdbc.update("update scim_group set display_name = ?, external_id = ?, resource = ?::jsonb, version = ?, "
+                        + "last_modified = ? where id = ?",
+                g.displayName(), g.externalId(), json(g.resource()), g.version(), Timestamp.from(g.lastModified()), g.id());
+    }
+
+    public Optional<GroupRow> find(UUID id) {
+        return jdbc.query("select " + COLUMNS + " from scim_group r where r.id = ?", rowMapper, id).stream().findFirst();
+    }
+
+    public Optional<GroupRow> findForUpdate(UUID id) {
+        return jdbc.query("select " + COLUMNS + " from scim_group r where r.id = ? for update", rowMapper, id)
+                .stream().findFirst();
+    }
+
+    public boolean delete(UUID id) {
+        return jdbc.update("delete from scim_group where id = ?", id) == 1;
+    }
+
+    public boolean exists(UUID id) {
+        return !jdbc.queryForList("select 1 from scim_group where id = ?", Integer.class, id).isEmpty();
+    }
+
+    public Page<GroupRow> search(SqlFilter where, String orderBy, int offset, int limit) {
+        Long total = jdbc.queryForObject("select count(*) from scim_group r where " + where.sql(), Long.class,
+                where.params().toArray());
+        List<GroupRow> items = List.of();
+        if (limit > 0 && total != null && total > offset) {
+            List<Object> params = new ArrayList<>(where.params());
+            params.add(limit);
+            params.add(offset);
+            items = jdbc.query("select " + COLUMNS + " from scim_group r where " + where.sql() + " order by " + orderBy
+                    + " limit ? offset ?", rowMapper, params.toArray());
+        }
+        return new Page<>(items, total == null ? 0 : total);
+    }
+
+    /** Members of one group with display names resolved from the member resources. */
+    public List<Member> members(UUID groupId) {
+        return jdbc.query("select m.member_id, m.member_type, coalesce(u.display_name, u.user_name, g.display_name) d "
+                        + "from scim_group_member m left join scim_user u on u.id = m.member_id "
+                        + "left join scim_group g on g.id = m.member_id where m.group_id = ? order by m.member_id",
+                (rs, i) -> new Member(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3)), groupId);
+    }
+
+    /** Groups a resource is a direct member of. */
+    public List<Member> groupsOf(UUID memberId) {
+        return jdbc.query("select g.id, g.display_name from scim_group_member m join scim_group g on g.id = m.group_id "
+                        + "where m.member_id = ? order by g.display_name, g.id",
+                (rs, i) -> new Member(rs.getObject(1, UUID.class), "Group", rs.getString(2)), memberId);
+    }
+
+    public void addMembers(UUID groupId, Collection<Member> members) {
+        if (members.isEmpty()) {
+            return;
+        }
+        jdbc.batchUpdate("insert into scim_group_member (group_id, member_id, member_type) values (?, ?, ?) "
+                        + "on conflict do nothing",
+                members.stream().map(m -> new Object[] {groupId, m.id(), m.type()}).toList());
+    }
+
+    public void removeMembers(UUID groupId, Collection<UUID> memberIds) {
+        if (memberIds.isEmpty()) {
+            return;
+        }
+        jdbc.batchUpdate("delete from scim_group_member where group_id = ? and member_id = ?",
+                memberIds.stream().map(id -> new Object[] {groupId, id}).toList());
+    }
+
+    /**
+     * Removes a deleted resource from every group it was in, bumping those groups' versions so that
+     * their ETags change. Returns the affected group ids.
+     */
+    public List<UUID> removeFromAllGroups(UUID memberId, Instant now) {
+        return jdbc.queryForList("with removed as (delete from scim_group_member where member_id = ? returning group_id) "
+                        + "update scim_group g set version = g.version + 1, last_modified = ? "
+                        + "where g.id in (select group_id from removed) returning g.id",
+                UUID.class, memberId, Timestamp.from(now));
+    }
+
+    private GroupRow map(ResultSet rs, int i) throws SQLException {
+        try {
+            return new GroupRow(rs.getObject("id", UUID.class), rs.getString("display_name"),
+                    rs.getString("external_id"), (ObjectNode) mapper.readTree(rs.getString("resource")),
+                    rs.getLong("version"), rs.getObject("created", OffsetDateTime.class).toInstant(),
+                    rs.getObject("last_modified", OffsetDateTime.class).toInstant());
+        } catch (JsonProcessingException e) {
+            throw new SQLException("unreadable resource", e);
+        }
+    }
+
+    private String json(ObjectNode n) {
+        try {
+            return mapper.writeValueAsString(n);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

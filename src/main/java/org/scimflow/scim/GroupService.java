@@ -1,0 +1,251 @@
+package org.scimflow.scim;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.unboundid.scim2.common.exceptions.BadRequestException;
+import com.unboundid.scim2.common.exceptions.ScimException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.scimflow.audit.AuditEventFactory;
+import org.scimflow.audit.AuditWriter;
+import org.scimflow.audit.Changes;
+import org.scimflow.audit.Redactor;
+import org.scimflow.identity.GroupRepository;
+import org.scimflow.identity.GroupRow;
+import org.scimflow.identity.Member;
+import org.scimflow.identity.Page;
+import org.scimflow.identity.UserRepository;
+import org.scimflow.scim.filter.FilterSqlBuilder;
+import org.scimflow.scim.filter.ResourceTable;
+import org.scimflow.scim.filter.SortSqlBuilder;
+import org.scimflow.scim.schema.AttributeDefinition.Type;
+import org.scimflow.scim.schema.CoreSchemas;
+import org.scimflow.scim.schema.ResourceType;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * SCIM Groups. Members are stored one row each, so membership changes touch only the rows that change;
+ * {@code excludedAttributes=members} never loads them.
+ */
+@Service
+public class GroupService extends ResourceServiceSupport implements ScimResourceOperations {
+
+    public static final ResourceType RESOURCE_TYPE = CoreSchemas.groupResourceType();
+    public static final ResourceTable TABLE = new ResourceTable(RESOURCE_TYPE, "scim_group", Map.of(
+            "id", new ResourceTable.Column("r.id", Type.STRING, false),
+            "displayname", new ResourceTable.Column("lower(r.display_name)", Type.STRING, true),
+            "externalid", new ResourceTable.Column("r.external_id", Type.STRING, false),
+            "meta.created", new ResourceTable.Column("r.created", Type.DATE_TIME, false),
+            "meta.lastmodified", new ResourceTable.Column("r.last_modified", Type.DATE_TIME, false)),
+            new ResourceTable.MembershipJoin("members", "group_id", "member_id"));
+
+    private final GroupRepository groups;
+    private final UserRepository users;
+    private final ResourceValidator validator = new ResourceValidator();
+    private final PatchApplier patcher = new PatchApplier();
+    private final FilterSqlBuilder filters = new FilterSqlBuilder(TABLE);
+    private final SortSqlBuilder sorts = new SortSqlBuilder(TABLE);
+    private final Redactor redactor;
+
+    public GroupService(GroupRepository groups, UserRepository users, TransactionTemplate tx, AuditWriter audit,
+                        AuditEventFactory events, Redactor redactor) {
+        super(tx, audit, events);
+        this.groups = groups;
+        this.users = users;
+        this.redactor = redactor;
+    }
+
+    public ScimResult create(ScimCall call, JsonNode body) throws ScimException {
+        ResourceValidator.Normalized n = validator.normalize(RESOURCE_TYPE, body);
+        return inTransaction(() -> {
+            Instant now = now();
+            UUID id = UUID.randomUUID();
+            Map<UUID, Member> members = resolveMembers(n.resource(), id);
+            ObjectNode stored = withoutKeys(n.resource(), "members");
+            GroupRow row = new GroupRow(id, stored.path("displayName").asText(), text(stored, "externalId"), stored, 1,
+                    now, now);
+            groups.insert(row);
+            groups.addMembers(id, members.values());
+            ArrayNode changes = Changes.diff(null, stored, n.writeOnlySet(), redactor);
+            Changes.addMembership(changes, "members", ids(members.keySet()), List.of());
+            recordWrite(call.ctx(), "scim.group.create", "Group", id, row.displayName(), row.externalId(), changes, 201);
+            String location = call.location(RESOURCE_TYPE.endpoint(), id);
+            List<Member> rendered = call.projection().wants("members") ? groups.members(id) : List.of();
+            return ScimResult.created(call.projection().apply(render(row, rendered, call), CoreSchemas.GROUP), location,
+                    Versions.etag(row.version()));
+        });
+    }
+
+    public ScimResult get(ScimCall call, String id) throws ScimException {
+        GroupRow row = groups.find(parseId(id, "Group")).orElseThrow(() -> ScimErrors.notFound("Group " + id + " not found"));
+        if (Versions.matches(call.ifNoneMatch(), row.version())) {
+            return ScimResult.notModified(Versions.etag(row.version()));
+        }
+        List<Member> members = call.projection().wants("members") ? groups.members(row.id()) : List.of();
+        return ScimResult.ok(call.projection().apply(render(row, members, call), CoreSchemas.GROUP),
+                Versions.etag(row.version()));
+    }
+
+    public ScimResult list(ScimCall call, ListRequest req) throws ScimException {
+        Page<GroupRow> page = groups.search(filters.build(req.filter()), sorts.orderBy(req.sortBy(), req.descending()),
+                req.startIndex() - 1, req.count());
+        boolean withMembers = call.projection().wants("members");
+        List<ObjectNode> out = new ArrayList<>(page.items().size());
+        for (GroupRow row : page.items()) {
+            List<Member> members = withMembers ? groups.members(row.id()) : List.of();
+            out.add(call.projection().apply(render(row, members, call), CoreSchemas.GROUP));
+        }
+        return ScimResult.ok(listResponse(out, page.total(), req.startIndex()), null);
+    }
+
+    public ScimResult replace(ScimCall call, String id, JsonNode body) throws ScimException {
+        UUID uuid = parseId(id, "Group");
+        ResourceValidator.Normalized n = validator.normalize(RESOURCE_TYPE, body);
+        return inTransaction(() -> {
+            GroupRow old = groups.findForUpdate(uuid).orElseThrow(() -> ScimErrors.notFound("Group " + id + " not found"));
+            Versions.checkIfMatch(call.ifMatch(), old.version());
+            return save(call, old, n.resource(), n.writeOnlySet(), "scim.group.replace");
+        });
+    }
+
+    public ScimResult patch(ScimCall call, String id, JsonNode body) throws ScimException {
+        UUID uuid = parseId(id, "Group");
+        return inTransaction(() -> {
+            GroupRow old = groups.findForUpdate(uuid).orElseThrow(() -> ScimErrors.notFound("Group " + id + " not found"));
+            Versions.checkIfMatch(call.ifMatch(), old.version());
+            ObjectNode current = old.resource().deepCopy();
+            List<Member> members = groups.members(uuid);
+            if (!members.isEmpty()) {
+                ArrayNode arr = current.putArray("members");
+                for (Member m : members) {
+                    arr.addObject().put("value", m.id().toString()).put("type", m.type());
+                }
+            }
+            PatchApplier.Patched patched = patcher.apply(RESOURCE_TYPE, current, body);
+            ResourceValidator.Normalized n = validator.normalize(RESOURCE_TYPE, patched.resource());
+            return save(call, old, n.resource(), patched.writeOnlySet(), "scim.group.patch");
+        });
+    }
+
+    public ScimResult delete(ScimCall call, String id) throws ScimException {
+        UUID uuid = parseId(id, "Group");
+        return inTransaction(() -> {
+            GroupRow old = groups.findForUpdate(uuid).orElseThrow(() -> ScimErrors.notFound("Group " + id + " not found"));
+            Versions.checkIfMatch(call.ifMatch(), old.version());
+            List<UUID> parents = groups.removeFromAllGroups(uuid, now());
+            groups.delete(uuid);
+            ArrayNode changes = Changes.diff(old.resource(), null, Set.of(), redactor);
+            Changes.addMembership(changes, "memberOf", List.of(), ids(parents));
+            recordWrite(call.ctx(), "scim.group.delete", "Group", uuid, old.displayName(), old.externalId(), changes, 204);
+            return ScimResult.noContent();
+        });
+    }
+
+    private ScimResult save(ScimCall call, GroupRow old, ObjectNode resource, Set<String> writeOnly, String action)
+            throws ScimException {
+        Map<UUID, Member> wanted = resolveMembers(resource, old.id());
+        Set<UUID> current = new java.util.HashSet<>();
+        groups.members(old.id()).forEach(m -> current.add(m.id()));
+        List<Member> added = wanted.values().stream().filter(m -> !current.contains(m.id())).toList();
+        List<UUID> removed = current.stream().filter(m -> !wanted.containsKey(m)).toList();
+        ObjectNode stored = withoutKeys(resource, "members");
+        boolean changed = !stored.equals(old.resource()) || !added.isEmpty() || !removed.isEmpty();
+        GroupRow row = old;
+        if (changed) {
+            row = new GroupRow(old.id(), stored.path("displayName").asText(), text(stored, "externalId"), stored,
+                    old.version() + 1, old.created(), now());
+            groups.update(row);
+            groups.removeMembers(old.id(), removed);
+            groups.addMembers(old.id(), added);
+        }
+        ArrayNode changes = Changes.diff(old.resource(), stored, writeOnly, redactor);
+        Changes.addMembership(changes, "members", ids(added.stream().map(Member::id).toList()), ids(removed));
+        recordWrite(call.ctx(), action, "Group", row.id(), row.displayName(), row.externalId(), changes, 200);
+        List<Member> members = call.projection().wants("members") ? groups.members(row.id()) : List.of();
+        return ScimResult.ok(call.projection().apply(render(row, members, call), CoreSchemas.GROUP),
+                Versions.etag(row.version()));
+    }
+
+    /** Members named in a resource, each checked to exist; a group cannot contain itself. */
+    private Map<UUID, Member> resolveMembers(ObjectNode resource, UUID self) throws ScimException {
+        Map<UUID, Member> out = new LinkedHashMap<>();
+        JsonNode members = resource.get("members");
+        if (members == null) {
+            return out;
+        }
+        for (JsonNode m : members) {
+            String value = m.path("value").asText(null);
+            if (value == null) {
+                throw BadRequestException.invalidValue("Each member needs a 'value'");
+            }
+            UUID id = FilterIds.parse(value);
+            if (id == null) {
+                throw BadRequestException.invalidValue("Member '" + value + "' does not exist");
+            }
+            if (id.equals(self)) {
+                throw BadRequestException.invalidValue("A group cannot be a member of itself");
+            }
+            String type = m.path("type").asText(null);
+            if (type == null) {
+                type = users.exists(id) ? "User" : groups.exists(id) ? "Group" : null;
+            } else if (type.equalsIgnoreCase("User")) {
+                type = users.exists(id) ? "User" : null;
+            } else if (type.equalsIgnoreCase("Group")) {
+                type = groups.exists(id) ? "Group" : null;
+            } else {
+                throw BadRequestException.invalidValue("Member type must be User or Group");
+            }
+            if (type == null) {
+                throw BadRequestException.invalidValue("Member '" + value + "' does not exist");
+            }
+            out.putIfAbsent(id, new Member(id, type, null));
+        }
+        return out;
+    }
+
+    private static List<String> ids(java.util.Collection<UUID> ids) {
+        return ids.stream().map(UUID::toString).toList();
+    }
+
+    private static String text(ObjectNode n, String field) {
+        JsonNode v = n.get(field);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+
+    ObjectNode render(GroupRow row, List<Member> members, ScimCall call) {
+        ObjectNode out = head(RESOURCE_TYPE, row.resource(), row.id());
+        if (!members.isEmpty()) {
+            ArrayNode arr = out.putArray("members");
+            for (Member m : members) {
+                ObjectNode o = arr.addObject();
+                o.put("value", m.id().toString());
+                o.put("$ref", call.location(m.type().equals("User") ? "/Users" : "/Groups", m.id()));
+                if (m.display() != null) {
+                    o.put("display", m.display());
+                }
+                o.put("type", m.type());
+            }
+        }
+        out.set("meta", meta(RESOURCE_TYPE, row.created(), row.lastModified(),
+                call.location(RESOURCE_TYPE.endpoint(), row.id()), row.version()));
+        return out;
+    }
+
+    /** Lenient UUID parsing for member values. */
+    static final class FilterIds {
+        static UUID parse(String s) {
+            try {
+                return s.length() == 36 ? UUID.fromString(s) : null;
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+        }
+    }
+}

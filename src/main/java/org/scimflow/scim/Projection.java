@@ -1,0 +1,188 @@
+package org.scimflow.scim;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code attributes} / {@code excludedAttributes} (RFC 7644 §3.4.2.5) applied to a rendered resource.
+ * {@code id} and {@code schemas} are always returned.
+ */
+public record Projection(List<String> attributes, List<String> excluded) {
+
+    public static final Projection ALL = new Projection(List.of(), List.of());
+
+    /** False when the attribute will not be returned, so the caller can skip loading it. */
+    public boolean wants(String attribute) {
+        if (!attributes.isEmpty()) {
+            return attributes.stream().anyMatch(a -> topLevel(a).equalsIgnoreCase(attribute));
+        }
+        return excluded.stream().noneMatch(a -> a.equalsIgnoreCase(attribute));
+    }
+
+    public ObjectNode apply(ObjectNode resource, String coreSchema) {
+        if (attributes.isEmpty() && excluded.isEmpty()) {
+            return resource;
+        }
+        if (!attributes.isEmpty()) {
+            ObjectNode out = JsonNodeFactory.instance.objectNode();
+            copy(resource, out, "schemas");
+            copy(resource, out, "id");
+            for (String a : attributes) {
+                include(resource, out, strip(a, coreSchema));
+            }
+            return out;
+        }
+        ObjectNode out = resource.deepCopy();
+        for (String a : excluded) {
+            exclude(out, strip(a, coreSchema));
+        }
+        return out;
+    }
+
+    private static void include(ObjectNode from, ObjectNode to, String path) {
+        int urnEnd = urnSplit(path);
+        if (urnEnd > 0) {
+            String urn = path.substring(0, urnEnd);
+            String rest = urnEnd >= path.length() ? "" : path.substring(urnEnd + 1);
+            String key = key(from, urn);
+            if (key == null) {
+                return;
+            }
+            if (rest.isEmpty()) {
+                to.set(key, from.get(key));
+                return;
+            }
+            ObjectNode sub = to.has(key) ? (ObjectNode) to.get(key) : to.putObject(key);
+            include((ObjectNode) from.get(key), sub, rest);
+            if (sub.isEmpty()) {
+                to.remove(key);
+            }
+            return;
+        }
+        String[] parts = path.split("\\.", 2);
+        String key = key(from, parts[0]);
+        if (key == null) {
+            return;
+        }
+        JsonNode v = from.get(key);
+        if (parts.length == 1 || !(v.isObject() || v.isArray())) {
+            to.set(key, v);
+            return;
+        }
+        if (v.isObject()) {
+            ObjectNode sub = to.has(key) && to.get(key).isObject() ? (ObjectNode) to.get(key) : to.putObject(key);
+            copy((ObjectNode) v, sub, parts[1]);
+            return;
+        }
+        ArrayNode arr = JsonNodeFactory.instance.arrayNode();
+        for (JsonNode el : v) {
+            if (el.isObject()) {
+                ObjectNode o = JsonNodeFactory.instance.objectNode();
+                copy((ObjectNode) el, o, parts[1]);
+                if (!o.isEmpty()) {
+                    arr.add(o);
+                }
+            }
+        }
+        if (!arr.isEmpty()) {
+            to.set(key, arr);
+        }
+    }
+
+    private static void exclude(ObjectNode node, String path) {
+        if (path.equalsIgnoreCase("id") || path.equalsIgnoreCase("schemas")) {
+            return;
+        }
+        int urnEnd = urnSplit(path);
+        if (urnEnd > 0) {
+            String key = key(node, path.substring(0, urnEnd));
+            if (key != null) {
+                String rest = urnEnd >= path.length() ? "" : path.substring(urnEnd + 1);
+                if (rest.isEmpty()) {
+                    node.remove(key);
+                } else if (node.get(key).isObject()) {
+                    exclude((ObjectNode) node.get(key), rest);
+                }
+            }
+            return;
+        }
+        String[] parts = path.split("\\.", 2);
+        String key = key(node, parts[0]);
+        if (key == null) {
+            return;
+        }
+        if (parts.length == 1) {
+            node.remove(key);
+            return;
+        }
+        JsonNode v = node.get(key);
+        if (v.isObject()) {
+            removeKey((ObjectNode) v, parts[1]);
+        } else if (v.isArray()) {
+            v.forEach(el -> {
+                if (el.isObject()) {
+                    removeKey((ObjectNode) el, parts[1]);
+                }
+            });
+        }
+    }
+
+    private static void removeKey(ObjectNode n, String name) {
+        String k = key(n, name);
+        if (k != null) {
+            n.remove(k);
+        }
+    }
+
+    private static void copy(ObjectNode from, ObjectNode to, String name) {
+        String k = key(from, name);
+        if (k != null) {
+            to.set(k, from.get(k));
+        }
+    }
+
+    /** Index of the colon that ends a schema URN prefix in an attribute path, or -1. */
+    private static int urnSplit(String path) {
+        if (!path.regionMatches(true, 0, "urn:", 0, 4)) {
+            return -1;
+        }
+        int dot = path.indexOf('.');
+        String head = dot < 0 ? path : path.substring(0, dot);
+        int colon = head.lastIndexOf(':');
+        // "urn:...:User" alone names the whole extension.
+        String last = head.substring(colon + 1);
+        if (!last.isEmpty() && Character.isUpperCase(last.charAt(0))) {
+            return path.length();
+        }
+        return colon;
+    }
+
+    private static String strip(String path, String coreSchema) {
+        String prefix = coreSchema + ":";
+        return path.regionMatches(true, 0, prefix, 0, prefix.length()) ? path.substring(prefix.length()) : path;
+    }
+
+    private static String topLevel(String path) {
+        int dot = path.indexOf('.');
+        return dot < 0 ? path : path.substring(0, dot);
+    }
+
+    private static String key(ObjectNode n, String name) {
+        if (n.has(name)) {
+            return name;
+        }
+        Iterator<Map.Entry<String, JsonNode>> it = n.fields();
+        while (it.hasNext()) {
+            String k = it.next().getKey();
+            if (k.equalsIgnoreCase(name)) {
+                return k;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,21 @@
+package org.scimflow.scim;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.scimflow.config.ScimflowProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** The beans the SCIM routes call, by the names the YAML uses. */
+@Configuration(proxyBeanMethods = false)
+public class ScimConfiguration {
+
+    @Bean
+    ScimEndpoint scimUsers(UserService users, ScimflowProperties props, ObjectMapper mapper) {
+        return new ScimEndpoint(users, "User", props, mapper);
+    }
+
+    @Bean
+    ScimEndpoint scimGroups(GroupService groups, ScimflowProperties props, ObjectMapper mapper) {
+        return new ScimEndpoint(groups, "Group", props, mapper);
+    }
+}

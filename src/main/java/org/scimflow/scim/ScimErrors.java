@@ -1,0 +1,88 @@
+package org.scimflow.scim;
+
+import com.unboundid.scim2.common.exceptions.BadRequestException;
+import com.unboundid.scim2.common.exceptions.ScimException;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/** SCIM error bodies (RFC 7644 §3.12) and the exceptions that produce them. */
+public final class ScimErrors {
+
+    public static final String ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error";
+
+    private ScimErrors() { }
+
+    public static ScimException uniqueness(String detail) {
+        return new ScimException(409, BadRequestException.UNIQUENESS, detail);
+    }
+
+    public static ScimException notFound(String detail) {
+        return new ScimException(404, null, detail);
+    }
+
+    public static ScimException preconditionFailed(String detail) {
+        return new ScimException(412, null, detail);
+    }
+
+    public static ScimException payloadTooLarge(String detail) {
+        return new ScimException(413, null, detail);
+    }
+
+    public static ScimException unsupportedMediaType(String detail) {
+        return new ScimException(415, null, detail);
+    }
+
+    public static ScimException invalidSyntax(String detail) {
+        return BadRequestException.invalidSyntax(detail);
+    }
+
+    public static ScimException invalidValue(String detail) {
+        return BadRequestException.invalidValue(detail);
+    }
+
+    /** The JSON body of a SCIM error. */
+    public static String body(int status, String scimType, String detail) {
+        StringBuilder sb = new StringBuilder(128).append("{\"schemas\":[\"").append(ERROR_SCHEMA).append("\"]");
+        if (scimType != null) {
+            sb.append(",\"scimType\":").append(quote(scimType));
+        }
+        if (detail != null) {
+            sb.append(",\"detail\":").append(quote(detail));
+        }
+        return sb.append(",\"status\":\"").append(status).append("\"}").toString();
+    }
+
+    /** Writes a SCIM error straight to a servlet response (for calls refused before any route). */
+    public static void write(HttpServletResponse res, int status, String scimType, String detail) throws IOException {
+        if (res.isCommitted()) {
+            return;
+        }
+        res.setStatus(status);
+        res.setContentType(ScimMediaTypes.SCIM_JSON);
+        res.setCharacterEncoding(StandardCharsets.UTF_8.name());
+        res.getWriter().write(body(status, scimType, detail));
+    }
+
+    private static String quote(String s) {
+        StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        return sb.append('"').toString();
+    }
+}

@@ -1,0 +1,58 @@
+package org.scimflow.scim;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.unboundid.scim2.common.exceptions.BadRequestException;
+import com.unboundid.scim2.common.exceptions.ScimException;
+import java.io.IOException;
+
+/**
+ * Reads SCIM request bodies: accepted content types only, bounded size, strict JSON (duplicate keys and
+ * trailing content rejected). Every failure is a SCIM error, never a 500.
+ */
+public final class ScimJsonReader {
+
+    private final ObjectMapper mapper;
+    private final int maxBytes;
+
+    public ScimJsonReader(int maxBytes) {
+        this.maxBytes = maxBytes;
+        JsonFactory factory = JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).maxStringLength(maxBytes).build())
+                .build();
+        this.mapper = JsonMapper.builder(factory)
+                .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .build();
+    }
+
+    public JsonNode read(String contentType, byte[] body) throws ScimException {
+        if (body == null || body.length == 0) {
+            throw BadRequestException.invalidSyntax("A JSON request body is required");
+        }
+        if (body.length > maxBytes) {
+            throw ScimErrors.payloadTooLarge("Request body exceeds " + maxBytes + " bytes");
+        }
+        if (!ScimMediaTypes.isAccepted(contentType)) {
+            throw ScimErrors.unsupportedMediaType("Content-Type must be application/scim+json or application/json");
+        }
+        try {
+            JsonNode node = mapper.readTree(body);
+            if (node == null || node.isMissingNode()) {
+                throw BadRequestException.invalidSyntax("A JSON request body is required");
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            throw BadRequestException.invalidSyntax("Malformed JSON at line " + e.getLocation().getLineNr()
+                    + ", column " + e.getLocation().getColumnNr());
+        } catch (IOException e) {
+            throw BadRequestException.invalidSyntax("Unreadable request body");
+        }
+    }
+}

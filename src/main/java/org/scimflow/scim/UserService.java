@@ -1,0 +1,198 @@
+package org.scimflow.scim;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.unboundid.scim2.common.exceptions.ScimException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.scimflow.audit.AuditEventFactory;
+import org.scimflow.audit.AuditWriter;
+import org.scimflow.audit.Changes;
+import org.scimflow.audit.Redactor;
+import org.scimflow.identity.GroupRepository;
+import org.scimflow.identity.Member;
+import org.scimflow.identity.Page;
+import org.scimflow.identity.UserRepository;
+import org.scimflow.identity.UserRow;
+import org.scimflow.scim.filter.FilterSqlBuilder;
+import org.scimflow.scim.filter.ResourceTable;
+import org.scimflow.scim.filter.SortSqlBuilder;
+import org.scimflow.scim.filter.SqlFilter;
+import org.scimflow.scim.schema.AttributeDefinition.Type;
+import org.scimflow.scim.schema.CoreSchemas;
+import org.scimflow.scim.schema.ResourceType;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/** SCIM Users (RFC 7644 §3): create, read, list, replace, patch, delete, each write audited in its transaction. */
+@Service
+public class UserService extends ResourceServiceSupport implements ScimResourceOperations {
+
+    public static final ResourceType RESOURCE_TYPE = CoreSchemas.userResourceType();
+    public static final ResourceTable TABLE = new ResourceTable(RESOURCE_TYPE, "scim_user", Map.of(
+            "id", new ResourceTable.Column("r.id", Type.STRING, false),
+            "username", new ResourceTable.Column("r.user_name_lc", Type.STRING, true),
+            "externalid", new ResourceTable.Column("r.external_id", Type.STRING, false),
+            "displayname", new ResourceTable.Column("lower(r.display_name)", Type.STRING, true),
+            "active", new ResourceTable.Column("r.active", Type.BOOLEAN, false),
+            "meta.created", new ResourceTable.Column("r.created", Type.DATE_TIME, false),
+            "meta.lastmodified", new ResourceTable.Column("r.last_modified", Type.DATE_TIME, false)),
+            new ResourceTable.MembershipJoin("groups", "member_id", "group_id"));
+
+    private final UserRepository users;
+    private final GroupRepository groups;
+    private final ResourceValidator validator = new ResourceValidator();
+    private final PatchApplier patcher = new PatchApplier();
+    private final FilterSqlBuilder filters = new FilterSqlBuilder(TABLE);
+    private final SortSqlBuilder sorts = new SortSqlBuilder(TABLE);
+    private final Redactor redactor;
+
+    public UserService(UserRepository users, GroupRepository groups, TransactionTemplate tx, AuditWriter audit,
+                       AuditEventFactory events, Redactor redactor) {
+        super(tx, audit, events);
+        this.users = users;
+        this.groups = groups;
+        this.redactor = redactor;
+    }
+
+    public ScimResult create(ScimCall call, JsonNode body) throws ScimException {
+        ResourceValidator.Normalized n = validator.normalize(RESOURCE_TYPE, body);
+        return inTransaction(() -> {
+            Instant now = now();
+            UserRow row = row(UUID.randomUUID(), n.resource(), 1, now, now);
+            ensureUnique(row.userName(), null);
+            try {
+                users.insert(row);
+            } catch (DuplicateKeyException e) {
+                throw ScimErrors.uniqueness("userName '" + row.userName() + "' is already taken");
+            }
+            recordWrite(call.ctx(), "scim.user.create", "User", row.id(), row.userName(), row.externalId(),
+                    Changes.diff(null, row.resource(), n.writeOnlySet(), redactor), 201);
+            String location = call.location(RESOURCE_TYPE.endpoint(), row.id());
+            return ScimResult.created(call.projection().apply(render(row, List.of(), call), CoreSchemas.USER), location,
+                    Versions.etag(row.version()));
+        });
+    }
+
+    public ScimResult get(ScimCall call, String id) throws ScimException {
+        UserRow row = users.find(parseId(id, "User")).orElseThrow(() -> ScimErrors.notFound("User " + id + " not found"));
+        if (Versions.matches(call.ifNoneMatch(), row.version())) {
+            return ScimResult.notModified(Versions.etag(row.version()));
+        }
+        List<Member> memberOf = call.projection().wants("groups") ? groups.groupsOf(row.id()) : List.of();
+        return ScimResult.ok(call.projection().apply(render(row, memberOf, call), CoreSchemas.USER),
+                Versions.etag(row.version()));
+    }
+
+    public ScimResult list(ScimCall call, ListRequest req) throws ScimException {
+        SqlFilter where = filters.build(req.filter());
+        String orderBy = sorts.orderBy(req.sortBy(), req.descending());
+        Page<UserRow> page = users.search(where, orderBy, req.startIndex() - 1, req.count());
+        boolean withGroups = call.projection().wants("groups");
+        List<ObjectNode> out = new ArrayList<>(page.items().size());
+        for (UserRow row : page.items()) {
+            List<Member> memberOf = withGroups ? groups.groupsOf(row.id()) : List.of();
+            out.add(call.projection().apply(render(row, memberOf, call), CoreSchemas.USER));
+        }
+        return ScimResult.ok(listResponse(out, page.total(), req.startIndex()), null);
+    }
+
+    public ScimResult replace(ScimCall call, String id, JsonNode body) throws ScimException {
+        UUID uuid = parseId(id, "User");
+        ResourceValidator.Normalized n = validator.normalize(RESOURCE_TYPE, body);
+        return inTransaction(() -> {
+            UserRow old = users.findForUpdate(uuid).orElseThrow(() -> ScimErrors.notFound("User " + id + " not found"));
+            Versions.checkIfMatch(call.ifMatch(), old.version());
+            return save(call, old, n.resource(), n.writeOnlySet(), "scim.user.replace");
+        });
+    }
+
+    public ScimResult patch(ScimCall call, String id, JsonNode body) throws ScimException {
+        UUID uuid = parseId(id, "User");
+        return inTransaction(() -> {
+            UserRow old = users.findForUpdate(uuid).orElseThrow(() -> ScimErrors.notFound("User " + id + " not found"));
+            Versions.checkIfMatch(call.ifMatch(), old.version());
+            PatchApplier.Patched patched = patcher.apply(RESOURCE_TYPE, old.resource(), body);
+            ResourceValidator.Normalized n = validator.normalize(RESOURCE_TYPE, patched.resource());
+            return save(call, old, n.resource(), patched.writeOnlySet(), "scim.user.patch");
+        });
+    }
+
+    public ScimResult delete(ScimCall call, String id) throws ScimException {
+        UUID uuid = parseId(id, "User");
+        return inTransaction(() -> {
+            UserRow old = users.findForUpdate(uuid).orElseThrow(() -> ScimErrors.notFound("User " + id + " not found"));
+            Versions.checkIfMatch(call.ifMatch(), old.version());
+            List<UUID> affected = groups.removeFromAllGroups(uuid, now());
+            users.delete(uuid);
+            ArrayNode changes = Changes.diff(old.resource(), null, Set.of(), redactor);
+            Changes.addMembership(changes, "groups", List.of(), affected.stream().map(UUID::toString).toList());
+            recordWrite(call.ctx(), "scim.user.delete", "User", uuid, old.userName(), old.externalId(), changes, 204);
+            return ScimResult.noContent();
+        });
+    }
+
+    private ScimResult save(ScimCall call, UserRow old, ObjectNode resource, Set<String> writeOnly, String action)
+            throws ScimException {
+        boolean changed = !resource.equals(old.resource());
+        UserRow row = old;
+        if (changed) {
+            row = row(old.id(), resource, old.version() + 1, old.created(), now());
+            ensureUnique(row.userName(), old.id());
+            try {
+                users.update(row);
+            } catch (DuplicateKeyException e) {
+                throw ScimErrors.uniqueness("userName '" + row.userName() + "' is already taken");
+            }
+        }
+        recordWrite(call.ctx(), action, "User", row.id(), row.userName(), row.externalId(),
+                Changes.diff(old.resource(), resource, writeOnly, redactor), 200);
+        List<Member> memberOf = call.projection().wants("groups") ? groups.groupsOf(row.id()) : List.of();
+        return ScimResult.ok(call.projection().apply(render(row, memberOf, call), CoreSchemas.USER),
+                Versions.etag(row.version()));
+    }
+
+    private void ensureUnique(String userName, UUID self) throws ScimException {
+        var holder = users.idByUserName(userName);
+        if (holder.isPresent() && !holder.get().equals(self)) {
+            throw ScimErrors.uniqueness("userName '" + userName + "' is already taken");
+        }
+    }
+
+    private static UserRow row(UUID id, ObjectNode resource, long version, Instant created, Instant modified) {
+        JsonNode active = resource.get("active");
+        return new UserRow(id, resource.path("userName").asText(), text(resource, "externalId"),
+                text(resource, "displayName"), active == null ? null : active.asBoolean(), resource, version, created,
+                modified);
+    }
+
+    private static String text(ObjectNode n, String field) {
+        JsonNode v = n.get(field);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+
+    ObjectNode render(UserRow row, List<Member> memberOf, ScimCall call) {
+        ObjectNode out = head(RESOURCE_TYPE, row.resource(), row.id());
+        if (!memberOf.isEmpty()) {
+            ArrayNode arr = out.putArray("groups");
+            for (Member g : memberOf) {
+                ObjectNode m = arr.addObject();
+                m.put("value", g.id().toString());
+                m.put("$ref", call.location("/Groups", g.id()));
+                if (g.display() != null) {
+                    m.put("display", g.display());
+                }
+                m.put("type", "direct");
+            }
+        }
+        out.set("meta", meta(RESOURCE_TYPE, row.created(), row.lastModified(),
+                call.location(RESOURCE_TYPE.endpoint(), row.id()), row.version()));
+        return out;
+    }
+}

@@ -1,0 +1,122 @@
+package org.scimflow.scim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.scimflow.support.Api;
+import org.scimflow.support.HubTest;
+
+/** Client mistakes get the right 4xx and scimType, are audited, and change nothing. */
+class ScimBadInputTest extends HubTest {
+
+    static Stream<Arguments> badCreates() {
+        String ok = "\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"]";
+        return Stream.of(
+                Arguments.of("malformed JSON", "{\"userName\": ", "application/scim+json", 400, "invalidSyntax"),
+                Arguments.of("not an object", "[1,2]", "application/scim+json", 400, "invalidSyntax"),
+                Arguments.of("missing schemas", "{\"userName\":\"bad-1\"}", "application/scim+json", 400, "invalidSyntax"),
+                Arguments.of("unknown schema", "{\"schemas\":[\"urn:x:nope\"],\"userName\":\"bad-2\"}",
+                        "application/scim+json", 400, "invalidValue"),
+                Arguments.of("missing userName", "{" + ok + "}", "application/scim+json", 400, "invalidValue"),
+                Arguments.of("wrong type", "{" + ok + ",\"userName\":\"bad-3\",\"active\":\"maybe\"}",
+                        "application/scim+json", 400, "invalidValue"),
+                Arguments.of("number as string attr", "{" + ok + ",\"userName\":42}", "application/scim+json", 400,
+                        "invalidValue"),
+                Arguments.of("unknown attribute", "{" + ok + ",\"userName\":\"bad-4\",\"shoeSize\":44}",
+                        "application/scim+json", 400, "invalidSyntax"),
+                Arguments.of("duplicate key", "{" + ok + ",\"userName\":\"bad-5\",\"userName\":\"bad-6\"}",
+                        "application/scim+json", 400, "invalidSyntax"),
+                Arguments.of("two primaries", "{" + ok + ",\"userName\":\"bad-7\",\"emails\":[{\"value\":\"a@x\","
+                        + "\"primary\":true},{\"value\":\"b@x\",\"primary\":true}]}", "application/scim+json", 400,
+                        "invalidValue"),
+                Arguments.of("NUL character", "{" + ok + ",\"userName\":\"bad\\u0000-8\"}", "application/scim+json",
+                        400, "invalidValue"),
+                Arguments.of("wrong content type", "{" + ok + ",\"userName\":\"bad-9\"}", "text/plain", 415, null),
+                Arguments.of("empty body", "", "application/scim+json", 400, "invalidSyntax"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badCreates")
+    void badCreateIsRejectedAuditedAndChangesNothing(String name, String body, String contentType, int status,
+                                                       String scimType) {
+        long users = jdbc.queryForObject("select count(*) from scim_user", Long.class);
+
+        Api.Response r = api.send("POST", "/scim/v2/Users", body, contentType, Map.of());
+
+        assertThat(r.status()).isEqualTo(status);
+        assertThat(r.json().get("schemas").get(0).asText()).isEqualTo(ScimErrors.ERROR_SCHEMA);
+        assertThat(r.json().get("status").asText()).isEqualTo(String.valueOf(status));
+        if (scimType == null) {
+            assertThat(r.json().has("scimType")).isFalse();
+        } else {
+            assertThat(r.json().get("scimType").asText()).isEqualTo(scimType);
+        }
+        assertThat(jdbc.queryForObject("select count(*) from scim_user", Long.class)).isEqualTo(users);
+        String correlation = r.header("X-Request-Id");
+        AuditAwait.record(jdbc, correlation, row -> {
+            assertThat(row.get("outcome")).isEqualTo("failure");
+            assertThat(row.get("http_status")).isEqualTo(status);
+            assertThat(row.get("action")).isEqualTo("scim.user.create");
+        });
+    }
+
+    @ParameterizedTest(name = "filter {0}")
+    @MethodSource("badFilters")
+    void badFilterIs400InvalidFilter(String filter) {
+        Api.Response r = api.get("/scim/v2/Users?filter=" + Api.q(filter));
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.json().get("scimType").asText()).isEqualTo("invalidFilter");
+    }
+
+    static Stream<String> badFilters() {
+        return Stream.of("userName eq", "userName zz \"x\"", "shoeSize eq 4", "(userName eq \"a\"",
+                "active eq \"yes\"", "meta.created gt \"yesterday\"", "password eq \"x\"", "x".repeat(5000));
+    }
+
+    @org.junit.jupiter.api.Test
+    void oversizeBodyIs413AndAudited() {
+        String big = "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"" + "x".repeat(1_100_000) + "\"}";
+        Api.Response r = api.post("/scim/v2/Users", big);
+        assertThat(r.status()).isEqualTo(413);
+        AuditAwait.record(jdbc, r.header("X-Request-Id"), row -> assertThat(row.get("http_status")).isEqualTo(413));
+    }
+
+    @org.junit.jupiter.api.Test
+    void unknownIdIs404ForEveryVerb() {
+        String missing = "/scim/v2/Users/00000000-0000-4000-8000-000000000000";
+        assertThat(api.get(missing).status()).isEqualTo(404);
+        assertThat(api.put(missing, "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"u\"}").status())
+                .isEqualTo(404);
+        assertThat(api.patch(missing, "{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:PatchOp\"],"
+                + "\"Operations\":[{\"op\":\"add\",\"path\":\"title\",\"value\":\"t\"}]}").status()).isEqualTo(404);
+        assertThat(api.delete(missing).status()).isEqualTo(404);
+        assertThat(api.get("/scim/v2/Users/not-a-uuid").status()).isEqualTo(404);
+    }
+
+    @org.junit.jupiter.api.Test
+    void badPatchesAreRejected() {
+        String id = api.post("/scim/v2/Users", ScimUsersApiTest.user(ScimUsersApiTest.unique("badpatch")))
+                .json().get("id").asText();
+        String p = "/scim/v2/Users/" + id;
+        assertThat(api.patch(p, "{\"Operations\":[]}").json().get("scimType").asText()).isEqualTo("invalidSyntax");
+        assertThat(api.patch(p, "{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:PatchOp\"],"
+                + "\"Operations\":[{\"op\":\"jump\",\"path\":\"title\"}]}").json().get("scimType").asText())
+                .isEqualTo("invalidSyntax");
+        assertThat(api.patch(p, "{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:PatchOp\"],"
+                + "\"Operations\":[{\"op\":\"replace\",\"path\":\"nope\",\"value\":1}]}").json().get("scimType").asText())
+                .isEqualTo("invalidPath");
+        assertThat(api.patch(p, "{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:PatchOp\"],"
+                + "\"Operations\":[{\"op\":\"remove\"}]}").json().get("scimType").asText()).isEqualTo("noTarget");
+        assertThat(api.patch(p, "{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:PatchOp\"],"
+                + "\"Operations\":[{\"op\":\"replace\",\"path\":\"id\",\"value\":\"x\"}]}").json().get("scimType").asText())
+                .isEqualTo("mutability");
+        assertThat(api.patch(p, "{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:PatchOp\"],"
+                + "\"Operations\":[{\"op\":\"remove\",\"path\":\"userName\"}]}").json().get("scimType").asText())
+                .isEqualTo("invalidValue");
+        assertThat(api.get(p).json().at("/meta/version").asText()).isEqualTo("W/\"1\"");
+    }
+}
