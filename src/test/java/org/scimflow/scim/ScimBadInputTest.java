@@ -8,6 +8,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.scimflow.support.Api;
+import org.scimflow.support.Fixtures;
 import org.scimflow.support.HubTest;
 
 /** Client mistakes get the right 4xx and scimType, are audited, and change nothing. */
@@ -99,7 +100,7 @@ class ScimBadInputTest extends HubTest {
 
     @org.junit.jupiter.api.Test
     void badPatchesAreRejected() {
-        String id = api.post("/scim/v2/Users", ScimUsersApiTest.user(ScimUsersApiTest.unique("badpatch")))
+        String id = api.post("/scim/v2/Users", Fixtures.user(Fixtures.unique("badpatch")))
                 .json().get("id").asText();
         String p = "/scim/v2/Users/" + id;
         assertThat(api.patch(p, "{\"Operations\":[]}").json().get("scimType").asText()).isEqualTo("invalidSyntax");

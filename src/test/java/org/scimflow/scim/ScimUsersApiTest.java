@@ -4,29 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.scimflow.support.Api;
 import org.scimflow.support.HubTest;
+import static org.scimflow.support.Fixtures.unique;
+import static org.scimflow.support.Fixtures.user;
 
 /** The SCIM Users API over HTTP, checked against RFC 7644 and the rows it leaves in PostgreSQL. */
 class ScimUsersApiTest extends HubTest {
-
-    static String user(String userName) {
-        return """
-            {"schemas":["urn:ietf:params:scim:schemas:core:2.0:User",
-                        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
-             "userName":"%s","externalId":"ext-%s","displayName":"Display %s",
-             "name":{"givenName":"Ada","familyName":"Lovelace"},
-             "emails":[{"value":"%s@example.com","type":"work","primary":true}],
-             "active":true,
-             "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"department":"R&D"}}
-            """.formatted(userName, userName, userName, userName);
-    }
-
-    static String unique(String prefix) {
-        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
-    }
 
     @Test
     void createReturns201WithLocationMetaAndEtagAndStoresIndexedColumns() {

@@ -23,6 +23,10 @@ import org.springframework.test.context.DynamicPropertySource;
 public abstract class HubTest {
 
     public static final String TOKEN = "test-bootstrap-token-9f2c1d7e";
+    /** A client with the auditor role only. */
+    public static final String AUDITOR_TOKEN = "test-auditor-token-41b8aa03";
+    /** A client with the scim role only. */
+    public static final String SCIM_TOKEN = "test-scim-token-7c0e55d2";
     public static final Path DATA_DIR;
     public static final Path LOG_FILE;
 
@@ -32,6 +36,8 @@ public abstract class HubTest {
             Files.createDirectories(target);
             DATA_DIR = Files.createTempDirectory(target, "hub-data-");
             LOG_FILE = DATA_DIR.resolve("scimflow.log");
+            // Read when logging starts, before test properties exist: the secrets test greps this file.
+            System.setProperty("logging.file.name", LOG_FILE.toString());
         } catch (IOException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -43,7 +49,16 @@ public abstract class HubTest {
         r.add("scimflow.bootstrap-token", () -> TOKEN);
         r.add("scimflow.kafka.bootstrap-servers", () -> "${spring.embedded.kafka.brokers}");
         r.add("scimflow.audit.relay.period-ms", () -> "100");
-        r.add("logging.file.name", LOG_FILE::toString);
+        r.add("scimflow.security.clients[0].id", () -> "auditor-1");
+        r.add("scimflow.security.clients[0].token-sha256", () -> sha256Hex(AUDITOR_TOKEN));
+        r.add("scimflow.security.clients[0].roles", () -> "auditor");
+        r.add("scimflow.security.clients[1].id", () -> "idp-1");
+        r.add("scimflow.security.clients[1].token-sha256", () -> sha256Hex(SCIM_TOKEN));
+        r.add("scimflow.security.clients[1].roles", () -> "scim");
+    }
+
+    public static String sha256Hex(String token) {
+        return java.util.HexFormat.of().formatHex(org.scimflow.security.ClientRegistry.sha256(token));
     }
 
     @LocalServerPort

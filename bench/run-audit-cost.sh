@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# What audit recording costs SCIM writes and lookups.
+#
+# Builds the hub from a clean clone of this repository, then runs bench/ScimLoad.java twice with the
+# same parameters against a hub on a fresh data directory: once with audit on, once with
+# scimflow.audit.enabled=false. Prints both results, where the CPU went, and the audit cost on create
+# throughput, (off - on) / off. Both hubs (and their embedded PostgreSQL) are stopped on exit.
+#
+# Everything is tunable from the environment, e.g.
+#   CONCURRENCY=8 bench/run-audit-cost.sh
+#   SKIP_BUILD=1 CREATES=5000 READS=5000 bench/run-audit-cost.sh
+set -euo pipefail
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+SRC=${BENCH_SRC:-/tmp/bench-src}          # built here, never in the working tree (its target/ is not ours)
+PORT=${BENCH_PORT:-18080}
+TOKEN=${BENCH_TOKEN:-bench-token}
+CREATES=${CREATES:-20000}
+READS=${READS:-20000}
+CONCURRENCY=${CONCURRENCY:-32}
+WARMUP=${WARMUP:-2000}
+MAX_SECONDS=${MAX_SECONDS:-120}
+START_TIMEOUT=${START_TIMEOUT:-120}
+WORK=$(mktemp -d /tmp/scimflow-bench.XXXXXX)
+
+HUB_PID=""
+HUB_DATA=""
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+build() {
+    if [[ -d "$SRC/.git" ]]; then
+        git -C "$SRC" pull -q
+    else
+        git clone -q "$REPO" "$SRC"
+    fi
+    log "building $SRC ($(git -C "$SRC" log -1 --format='%h %s'))"
+    (cd "$SRC" && mvn -B -q package -DskipTests)
+}
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; }
+
+# The embedded PostgreSQL's postmaster, from its pid file in the hub's data directory.
+postmaster_pid() {
+    local f="$HUB_DATA/postgres/postmaster.pid"
+    [[ -f "$f" ]] && head -1 "$f"
+}
+
+start_hub() {
+    local label=$1 audit=$2
+    if port_in_use; then
+        log "port $PORT is already taken: refusing to measure someone else's process"
+        exit 1
+    fi
+    HUB_DATA="$WORK/data-$label"
+    log "starting hub ($label, scimflow.audit.enabled=$audit, data in $HUB_DATA)"
+    (cd "$SRC" && SCIMFLOW_DATA_DIR="$HUB_DATA" SERVER_PORT="$PORT" SCIMFLOW_BOOTSTRAP_TOKEN="$TOKEN" \
+        SCIMFLOW_AUDIT_ENABLED="$audit" exec java -jar target/scimflow.jar >"$WORK/hub-$label.log" 2>&1) &
+    HUB_PID=$!
+    local waited=0
+    until grep -q "Started ScimflowApplication" "$WORK/hub-$label.log" 2>/dev/null; do
+        if ! kill -0 "$HUB_PID" 2>/dev/null; then
+            log "hub exited during start; last lines of $WORK/hub-$label.log:"
+            tail -20 "$WORK/hub-$label.log" >&2
+            exit 1
+        fi
+        if (( waited++ >= START_TIMEOUT )); then
+            log "hub not started after ${START_TIMEOUT}s"
+            exit 1
+        fi
+        sleep 1
+    done
+}
+
+stop_hub() {
+    [[ -n "$HUB_PID" ]] || return 0
+    local pm
+    pm=$(postmaster_pid || true)
+    kill "$HUB_PID" 2>/dev/null || true
+    for _ in $(seq 30); do kill -0 "$HUB_PID" 2>/dev/null || break; sleep 1; done
+    kill -9 "$HUB_PID" 2>/dev/null || true
+    # The hub stops its PostgreSQL on a clean shutdown; only a hard kill leaves it behind.
+    if [[ -n "$pm" ]] && kill -0 "$pm" 2>/dev/null; then
+        kill -INT "$pm" 2>/dev/null || true
+    fi
+    wait "$HUB_PID" 2>/dev/null || true
+    HUB_PID=""
+}
+trap stop_hub EXIT
+trap 'exit 130' INT TERM
+
+# CPU clock ticks used so far by a process (with its reaped children when $2 is set).
+ticks_of() {
+    [[ -r /proc/$1/stat ]] || { echo 0; return; }
+    awk -v kids="${2:-}" '{ sub(/.*\) /, ""); t = $12 + $13; if (kids) t += $14 + $15; print t }' "/proc/$1/stat"
+}
+
+# The postmaster and its backends (pooled connections live for the whole run).
+postgres_ticks() {
+    local pm total=0 p
+    pm=$(postmaster_pid || true)
+    [[ -n "$pm" ]] || { echo 0; return; }
+    total=$(ticks_of "$pm" kids)
+    for p in $(ps -o pid= --ppid "$pm"); do total=$(( total + $(ticks_of "$p") )); done
+    echo "$total"
+}
+
+machine_ticks() { awk '/^cpu / { print $2+$3+$4+$5+$6+$7+$8+$9, $5+$6 }' /proc/stat; }
+
+run_load() {
+    local label=$1
+    local out="$WORK/load-$label.txt"
+    local hz hub0 pg0 hub1 pg1 m0 m1 start end
+    hz=$(getconf CLK_TCK)
+    hub0=$(ticks_of "$HUB_PID"); pg0=$(postgres_ticks); m0=$(machine_ticks); start=$(date +%s.%N)
+    local TIMEFORMAT='%U %S'
+    { time java "$REPO/bench/ScimLoad.java" --url "http://127.0.0.1:$PORT" --token "$TOKEN" \
+        --creates "$CREATES" --reads "$READS" --concurrency "$CONCURRENCY" --warmup "$WARMUP" \
+        --max-seconds "$MAX_SECONDS" >"$out" 2>&1 ; } 2>"$WORK/time-$label.txt"
+    end=$(date +%s.%N)
+    hub1=$(ticks_of "$HUB_PID"); pg1=$(postgres_ticks); m1=$(machine_ticks)
+    cat "$out"
+    # Average cores busy over the load program's lifetime (warmup included), by process.
+    read -r load_u load_s <"$WORK/time-$label.txt"
+    read -r mt0 mi0 <<<"$m0"; read -r mt1 mi1 <<<"$m1"
+    awk -v hz="$hz" -v start="$start" -v end="$end" -v hub=$((hub1 - hub0)) -v pg=$((pg1 - pg0)) \
+        -v load_u="$load_u" -v load_s="$load_s" -v busy=$(( (mt1 - mi1) - (mt0 - mi0) )) -v cores="$(nproc)" '
+        BEGIN {
+            wall = end - start; load = load_u + load_s
+            hub /= hz; pg /= hz; busy /= hz; other = busy - hub - pg - load; if (other < 0) other = 0
+            printf "cpu (average cores busy over %.1f s, %d cores): hub jvm %.2f, postgres %.2f, load program %.2f, other %.2f, machine %.0f%%\n",
+                   wall, cores, hub / wall, pg / wall, load / wall, other / wall, 100 * busy / (wall * cores)
+        }'
+    audit_rows "$label"
+}
+
+# How many audit records the run left, straight from the hub's database (skipped without psql).
+audit_rows() {
+    command -v psql >/dev/null || return 0
+    local pgport
+    pgport=$(grep -o 'Embedded PostgreSQL started on port [0-9]*' "$WORK/hub-$1.log" | awk '{ print $NF }')
+    [[ -n "$pgport" ]] || return 0
+    echo "audit records in store: $(psql -h 127.0.0.1 -p "$pgport" -U postgres -d scimflow -Atc \
+        'select count(*) from audit_event' 2>/dev/null || echo '?')"
+}
+
+# The create row of the result table: phase requests errors seconds req/s p50 p90 p99 max.
+creates_per_second() { awk '$1 == "create" && NF == 9 { print $5; exit }' "$WORK/load-$1.txt"; }
+
+if [[ -z "${SKIP_BUILD:-}" ]]; then
+    build
+fi
+[[ -f "$SRC/target/scimflow.jar" ]] || { log "no $SRC/target/scimflow.jar; run without SKIP_BUILD"; exit 1; }
+
+for mode in on off; do
+    audit=true; [[ $mode == off ]] && audit=false
+    start_hub "audit-$mode" "$audit"
+    echo "== audit $mode (creates=$CREATES reads=$READS concurrency=$CONCURRENCY warmup=$WARMUP)"
+    run_load "audit-$mode"
+    stop_hub
+    echo
+done
+
+on=$(creates_per_second audit-on)
+off=$(creates_per_second audit-off)
+awk -v on="$on" -v off="$off" 'BEGIN {
+    printf "create throughput: audit on %s/s, audit off %s/s, audit cost (off-on)/off = %.1f%%\n",
+           on, off, off > 0 ? 100 * (off - on) / off : 0 }'
+echo "logs and raw output: $WORK"

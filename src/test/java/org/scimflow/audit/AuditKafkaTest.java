@@ -1,0 +1,78 @@
+package org.scimflow.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.scimflow.support.Fixtures;
+import org.scimflow.support.HubTest;
+import org.springframework.beans.factory.annotation.Value;
+
+/** Audit records reach the Kafka topic from the outbox: keyed by subject, with the event id header. */
+class AuditKafkaTest extends HubTest {
+
+    @Value("${spring.embedded.kafka.brokers}")
+    String brokers;
+
+    /** Reads the whole topic from the start with a fresh consumer group. */
+    static Map<String, ConsumerRecord<String, String>> readTopic(String brokers, int expectAtLeast, Duration max) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        Map<String, ConsumerRecord<String, String>> byEventId = new HashMap<>();
+        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(p)) {
+            c.subscribe(List.of("scimflow.audit.v1"));
+            long deadline = System.nanoTime() + max.toNanos();
+            while (System.nanoTime() < deadline && byEventId.size() < expectAtLeast) {
+                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(200))) {
+                    var h = r.headers().lastHeader(AuditRelay.EVENT_ID_HEADER);
+                    byEventId.put(h == null ? "missing-" + r.offset() : new String(h.value(), StandardCharsets.UTF_8), r);
+                }
+            }
+        }
+        return byEventId;
+    }
+
+    @Test
+    void everyAuditRecordIsPublishedWithSubjectKeyAndEventIdHeader() throws Exception {
+        String name = Fixtures.unique("kafka");
+        String id = api.post("/scim/v2/Users", Fixtures.user(name)).json().get("id").asText();
+        api.get("/scim/v2/Users/" + id);
+        api.withToken(null).get("/scim/v2/Users");
+
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() ->
+                jdbc.queryForObject("select last_seq from audit_relay_state where relay = 'kafka'", Long.class)
+                        >= jdbc.queryForObject("select seq from audit_chain_head", Long.class) - 2);
+        long upTo = jdbc.queryForObject("select last_seq from audit_relay_state where relay = 'kafka'", Long.class);
+        List<Map<String, Object>> rows = jdbc.queryForList(
+                "select event_id::text id, subject_id, correlation_id, seq from audit_event where seq <= ? order by seq", upTo);
+
+        Map<String, ConsumerRecord<String, String>> published = readTopic(brokers, rows.size(), Duration.ofSeconds(20));
+
+        for (Map<String, Object> row : rows) {
+            ConsumerRecord<String, String> rec = published.get((String) row.get("id"));
+            assertThat(rec).as("record for seq %s", row.get("seq")).isNotNull();
+            String expectedKey = row.get("subject_id") != null ? (String) row.get("subject_id") : (String) row.get("correlation_id");
+            assertThat(rec.key()).isEqualTo(expectedKey);
+            JsonNode value = mapper.readTree(rec.value());
+            assertThat(value.get("seq").asLong()).isEqualTo(((Number) row.get("seq")).longValue());
+            assertThat(value.get("eventId").asText()).isEqualTo(row.get("id"));
+        }
+        assertThat(published.values().stream().map(ConsumerRecord::key)).contains(id);
+    }
+}

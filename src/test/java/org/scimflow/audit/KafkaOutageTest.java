@@ -1,0 +1,101 @@
+package org.scimflow.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.scimflow.support.Api;
+import org.scimflow.support.Fixtures;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * Kafka down means delay, never loss: the hub runs with a broker address where nothing listens, takes
+ * writes, and once a real broker starts on that address every record arrives.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class KafkaOutageTest {
+
+    static final int KAFKA_PORT = freePort();
+    static final String TOKEN = "outage-token-5d1e";
+    static EmbeddedKafkaKraftBroker broker;
+
+    @DynamicPropertySource
+    static void props(DynamicPropertyRegistry r) throws IOException {
+        Path dir = Files.createTempDirectory(Path.of(System.getProperty("scimflow.test.tmp", "target")), "outage-");
+        r.add("scimflow.data-dir", dir::toString);
+        r.add("scimflow.bootstrap-token", () -> TOKEN);
+        r.add("scimflow.kafka.bootstrap-servers", () -> "127.0.0.1:" + KAFKA_PORT);
+        r.add("scimflow.audit.relay.period-ms", () -> "100");
+    }
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    JdbcTemplate jdbc;
+    @Autowired
+    AuditRelay relay;
+    @Autowired
+    com.fasterxml.jackson.databind.ObjectMapper mapper;
+
+    @AfterAll
+    static void stopBroker() {
+        if (broker != null) {
+            broker.destroy();
+        }
+    }
+
+    @Test
+    void recordsWrittenWhileTheBrokerIsUnreachableArriveOnceItIsBack() {
+        Api api = new Api("http://localhost:" + port, TOKEN, mapper);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 25; i++) {
+            Api.Response r = api.post("/scim/v2/Users", Fixtures.user(Fixtures.unique("outage")));
+            assertThat(r.status()).isEqualTo(201);
+            ids.add(r.json().get("id").asText());
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(2)).until(() ->
+                jdbc.queryForObject("select count(*) from audit_event", Long.class) >= 25);
+        // The relay tries, fails, and keeps the records: nothing is marked published.
+        Awaitility.await().atMost(Duration.ofSeconds(15)).until(relay::isFailing);
+        assertThat(jdbc.queryForObject("select last_seq from audit_relay_state where relay = 'kafka'", Long.class)).isZero();
+
+        // The KRaft test broker ignores kafkaPorts(): pin its listener to the address the hub was given.
+        broker = new EmbeddedKafkaKraftBroker(1, 1, "scimflow.audit.v1");
+        broker.brokerProperty("listeners", "EXTERNAL://127.0.0.1:" + KAFKA_PORT + ",CONTROLLER://localhost:0");
+        broker.afterPropertiesSet();
+
+        long head = jdbc.queryForObject("select seq from audit_chain_head", Long.class);
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() ->
+                jdbc.queryForObject("select last_seq from audit_relay_state where relay = 'kafka'", Long.class) >= head);
+        List<Map<String, Object>> rows = jdbc.queryForList("select event_id::text id from audit_event where seq <= ?", head);
+        var published = AuditKafkaTest.readTopic(broker.getBrokersAsString(), rows.size(), Duration.ofSeconds(30));
+        for (Map<String, Object> row : rows) {
+            assertThat(published).containsKey((String) row.get("id"));
+        }
+        assertThat(published.values().stream().map(r -> r.key())).containsAll(ids);
+        assertThat(relay.isFailing()).isFalse();
+    }
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
