@@ -15,6 +15,7 @@
 #   PGHOST=db.example PGUSER=postgres SCIMFLOW_OWNER_PASSWORD=... SCIMFLOW_APP_PASSWORD=... \
 #     bash docker/postgres-init/01-roles.sh
 # It is idempotent: existing roles get the given passwords, an existing database is handed to the owner role.
+# Other names: SCIMFLOW_DB_NAME, SCIMFLOW_DB_OWNER_ROLE, SCIMFLOW_DB_APP_ROLE (defaults as above).
 #
 # No "exit" and no "set -u" here: the entrypoint sources *.sh files that are not executable.
 set -eo pipefail
@@ -54,9 +55,10 @@ SELECT format('REVOKE ALL ON DATABASE %I FROM PUBLIC', :'db_name') \gexec
 SELECT format('GRANT CONNECT ON DATABASE %I TO %I', :'db_name', :'app_role') \gexec
 SQL
 
-# Inside the new database. Schema public belongs to pg_database_owner (the owner role) on PostgreSQL 15+,
-# so the owner can create tables there; nobody else can.
+# Inside the new database: the owner role owns schema public (on PostgreSQL 15+ it already does through
+# pg_database_owner; older servers give it to the bootstrap superuser), so only it may create tables there.
 scimflow_psql --dbname "${SCIMFLOW_DB_NAME:-scimflow}" <<'SQL'
+ALTER SCHEMA public OWNER TO :"owner_role";
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
 GRANT USAGE ON SCHEMA public TO :"app_role";
 SQL

@@ -57,6 +57,7 @@ public final class FilterSqlBuilder {
         if (filter.length() > MAX_FILTER_LENGTH) {
             throw BadRequestException.invalidFilter("filter longer than " + MAX_FILTER_LENGTH + " characters");
         }
+        requireBalanced(filter);
         Filter parsed;
         try {
             parsed = Filter.fromString(filter);
@@ -427,6 +428,38 @@ public final class FilterSqlBuilder {
                 return sub;
             }
             return def;
+        }
+    }
+
+    /** The SDK's parser forgives a missing closing bracket or parenthesis; the RFC grammar does not. */
+    static void requireBalanced(String filter) throws ScimException {
+        int parens = 0;
+        int brackets = 0;
+        boolean quoted = false;
+        for (int i = 0; i < filter.length(); i++) {
+            char c = filter.charAt(i);
+            if (quoted) {
+                if (c == '\\') {
+                    i++;
+                } else if (c == '"') {
+                    quoted = false;
+                }
+                continue;
+            }
+            switch (c) {
+                case '"' -> quoted = true;
+                case '(' -> parens++;
+                case ')' -> parens--;
+                case '[' -> brackets++;
+                case ']' -> brackets--;
+                default -> { }
+            }
+            if (parens < 0 || brackets < 0) {
+                break;
+            }
+        }
+        if (quoted || parens != 0 || brackets != 0) {
+            throw BadRequestException.invalidFilter("unbalanced quotes, parentheses or brackets");
         }
     }
 
