@@ -35,9 +35,8 @@ public abstract class HubTest {
             Path target = Path.of(System.getProperty("scimflow.test.tmp", "target"));
             Files.createDirectories(target);
             DATA_DIR = Files.createTempDirectory(target, "hub-data-");
-            LOG_FILE = DATA_DIR.resolve("scimflow.log");
-            // Read when logging starts, before test properties exist: the secrets test greps this file.
-            System.setProperty("logging.file.name", LOG_FILE.toString());
+            // Written by src/test/resources/logback-test.xml for the whole test JVM.
+            LOG_FILE = target.resolve("scimflow-test.log");
         } catch (IOException e) {
             throw new ExceptionInInitializerError(e);
         }
