@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Instant;
 import org.scimflow.config.ScimflowProperties;
+import org.scimflow.db.GroupCommit;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -22,18 +23,29 @@ public class AuditWriter {
     private final ObjectMapper mapper;
     private final boolean enabled;
 
-    public AuditWriter(JdbcTemplate jdbc, AuditRecordCodec codec, ObjectMapper mapper, ScimflowProperties props) {
+    private final GroupCommit groupCommit;
+
+    public AuditWriter(JdbcTemplate jdbc, AuditRecordCodec codec, ObjectMapper mapper, ScimflowProperties props,
+                       GroupCommit groupCommit) {
         this.jdbc = jdbc;
+        this.groupCommit = groupCommit;
         this.codec = codec;
         this.mapper = mapper;
         this.enabled = props.getAudit().isEnabled();
     }
 
-    /** Appends the event and returns it with its chain fields set; a no-op only when audit is switched off. */
+    /**
+     * Appends the event and returns it with its chain fields set; a no-op only when audit is switched off.
+     * Inside a transaction the record joins it; outside, it is committed (with others) before this returns.
+     */
     public AuditEvent append(AuditEvent event) {
         if (!enabled) {
             return event;
         }
+        return groupCommit.execute(status -> appendInTransaction(event));
+    }
+
+    private AuditEvent appendInTransaction(AuditEvent event) {
         AuditEvent e = event.toBuilder().recordedTime(Instant.now()).build();
         byte[] contentHash = codec.contentHash(e);
         String row;

@@ -28,7 +28,7 @@ import org.scimflow.scim.schema.AttributeDefinition.Type;
 import org.scimflow.scim.schema.CoreSchemas;
 import org.scimflow.scim.schema.ResourceType;
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.support.TransactionTemplate;
+import org.scimflow.db.GroupCommit;
 
 /**
  * SCIM Groups. Members are stored one row each, so membership changes touch only the rows that change;
@@ -54,7 +54,7 @@ public class GroupService extends ResourceServiceSupport implements ScimResource
     private final SortSqlBuilder sorts = new SortSqlBuilder(TABLE);
     private final Redactor redactor;
 
-    public GroupService(GroupRepository groups, UserRepository users, TransactionTemplate tx, AuditWriter audit,
+    public GroupService(GroupRepository groups, UserRepository users, GroupCommit tx, AuditWriter audit,
                         AuditEventFactory events, Redactor redactor) {
         super(tx, audit, events);
         this.groups = groups;

@@ -16,7 +16,7 @@ import org.scimflow.audit.RequestContext;
 import org.scimflow.scim.schema.AttributeDefinition;
 import org.scimflow.scim.schema.CoreSchemas;
 import org.scimflow.scim.schema.ResourceType;
-import org.springframework.transaction.support.TransactionTemplate;
+import org.scimflow.db.GroupCommit;
 
 /** What Users and Groups share: transactions that carry their audit record, meta, list responses. */
 abstract class ResourceServiceSupport {
@@ -38,17 +38,20 @@ abstract class ResourceServiceSupport {
     }
 
     protected static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-    protected final TransactionTemplate tx;
+    protected final GroupCommit tx;
     protected final AuditWriter audit;
     protected final AuditEventFactory events;
 
-    ResourceServiceSupport(TransactionTemplate tx, AuditWriter audit, AuditEventFactory events) {
+    ResourceServiceSupport(GroupCommit tx, AuditWriter audit, AuditEventFactory events) {
         this.tx = tx;
         this.audit = audit;
         this.events = events;
     }
 
-    /** Runs {@code work} in one transaction; a SCIM error rolls everything back, including the audit row. */
+    /**
+     * Runs {@code work} in one transaction (group-committed with other writes); a SCIM error rolls back
+     * everything it did, including its audit row.
+     */
     protected <T> T inTransaction(ScimWork<T> work) throws ScimException {
         try {
             return tx.execute(status -> {

@@ -28,7 +28,7 @@ import org.scimflow.scim.schema.CoreSchemas;
 import org.scimflow.scim.schema.ResourceType;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.support.TransactionTemplate;
+import org.scimflow.db.GroupCommit;
 
 /** SCIM Users (RFC 7644 §3): create, read, list, replace, patch, delete, each write audited in its transaction. */
 @Service
@@ -53,7 +53,7 @@ public class UserService extends ResourceServiceSupport implements ScimResourceO
     private final SortSqlBuilder sorts = new SortSqlBuilder(TABLE);
     private final Redactor redactor;
 
-    public UserService(UserRepository users, GroupRepository groups, TransactionTemplate tx, AuditWriter audit,
+    public UserService(UserRepository users, GroupRepository groups, GroupCommit tx, AuditWriter audit,
                        AuditEventFactory events, Redactor redactor) {
         super(tx, audit, events);
         this.users = users;
@@ -66,7 +66,6 @@ public class UserService extends ResourceServiceSupport implements ScimResourceO
         return inTransaction(() -> {
             Instant now = now();
             UserRow row = row(UUID.randomUUID(), n.resource(), 1, now, now);
-            ensureUnique(row.userName(), null);
             try {
                 users.insert(row);
             } catch (DuplicateKeyException e) {
@@ -144,7 +143,9 @@ public class UserService extends ResourceServiceSupport implements ScimResourceO
         UserRow row = old;
         if (changed) {
             row = row(old.id(), resource, old.version() + 1, old.created(), now());
-            ensureUnique(row.userName(), old.id());
+            if (!row.userName().equalsIgnoreCase(old.userName())) {
+                ensureUnique(row.userName(), old.id());
+            }
             try {
                 users.update(row);
             } catch (DuplicateKeyException e) {

@@ -206,4 +206,34 @@ class ScimUsersApiTest extends HubTest {
         assertThat(jdbc.queryForObject("select resource::text from scim_user where id = ?::uuid", String.class, id))
                 .doesNotContain("Sup3r-Secret-Pw!").doesNotContain("password");
     }
+
+    @Test
+    void concurrentWritesCommitTogetherButFailAlone() throws Exception {
+        String prefix = unique("burst");
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(16);
+        java.util.List<java.util.concurrent.Future<Api.Response>> futures = new java.util.ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            // Every third request repeats an earlier userName: it must get 409 without harming its batch.
+            String name = prefix + "-" + (i % 3 == 2 ? i - 1 : i);
+            futures.add(pool.submit(() -> api.post("/scim/v2/Users", user(name))));
+        }
+        int created = 0;
+        int conflicts = 0;
+        for (var f : futures) {
+            int status = f.get().status();
+            if (status == 201) {
+                created++;
+            } else if (status == 409) {
+                conflicts++;
+            }
+        }
+        pool.shutdown();
+
+        assertThat(created).isEqualTo(40);
+        assertThat(conflicts).isEqualTo(20);
+        assertThat(jdbc.queryForObject("select count(*) from scim_user where user_name like ?", Long.class, prefix + "-%"))
+                .isEqualTo(40);
+        assertThat(jdbc.queryForObject("select count(*) from audit_event where action = 'scim.user.create' "
+                + "and outcome = 'success' and subject_name like ?", Long.class, prefix + "-%")).isEqualTo(40);
+    }
 }

@@ -1,0 +1,176 @@
+package org.scimflow.db;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionCallback;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Runs audited write transactions in batches that commit together.
+ *
+ * <p>Every audited write appends to one hash chain, and the chain head stays locked until its
+ * transaction commits; run one by one, writes would queue behind each other's disk flush. Here a single
+ * worker takes whatever writes are waiting, runs each inside its own savepoint of one transaction, and
+ * commits once. A write that fails rolls back to its savepoint and gets its own error; the others are
+ * unaffected. No caller is answered before the commit that holds its change and its audit record.
+ */
+@Component
+public class GroupCommit implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(GroupCommit.class);
+    private static final int MAX_BATCH = 128;
+
+    private final BlockingQueue<Task<?>> queue = new LinkedBlockingQueue<>();
+    private final TransactionTemplate outer;
+    private final TransactionTemplate savepoint;
+    private volatile boolean running;
+    private Thread worker;
+
+    public GroupCommit(PlatformTransactionManager tm) {
+        this.outer = new TransactionTemplate(tm);
+        this.savepoint = new TransactionTemplate(tm);
+        this.savepoint.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
+    }
+
+    /**
+     * Runs {@code work} in a transaction and returns once it committed. Runtime exceptions thrown by
+     * {@code work} come back to the caller as they were; the work's changes are then rolled back.
+     */
+    public <T> T execute(TransactionCallback<T> work) {
+        if (TransactionSynchronizationManager.isActualTransactionActive()) {
+            return work.doInTransaction(null);
+        }
+        if (!running) {
+            // Before start or after stop (tests, shutdown stragglers): plain transaction.
+            return outer.execute(work);
+        }
+        Task<T> task = new Task<>(work);
+        queue.add(task);
+        try {
+            return task.result.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for commit", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private void loop() {
+        List<Task<?>> batch = new ArrayList<>(MAX_BATCH);
+        while (running || !queue.isEmpty()) {
+            try {
+                Task<?> first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, MAX_BATCH - 1);
+                runBatch(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                running = false;
+            } catch (RuntimeException | Error e) {
+                log.error("Group commit batch failed", e);
+                batch.forEach(t -> t.result.completeExceptionally(e));
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    private void runBatch(List<Task<?>> batch) {
+        try {
+            outer.executeWithoutResult(status -> {
+                for (Task<?> t : batch) {
+                    t.run(savepoint);
+                }
+            });
+        } catch (RuntimeException commitFailed) {
+            // Nothing in the batch committed: every successful task fails with the commit's error.
+            for (Task<?> t : batch) {
+                if (t.error == null) {
+                    t.error = commitFailed;
+                }
+            }
+        }
+        for (Task<?> t : batch) {
+            t.complete();
+        }
+    }
+
+    @Override
+    public void start() {
+        running = true;
+        worker = new Thread(this::loop, "group-commit");
+        worker.start();
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        if (worker != null) {
+            try {
+                worker.join(30_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Starts before and stops after everything that writes (web server, Camel). */
+    @Override
+    public int getPhase() {
+        return Integer.MIN_VALUE + 1000;
+    }
+
+    private static final class Task<T> {
+        final TransactionCallback<T> work;
+        final CompletableFuture<T> result = new CompletableFuture<>();
+        T value;
+        Throwable error;
+
+        Task(TransactionCallback<T> work) {
+            this.work = work;
+        }
+
+        void run(TransactionTemplate savepoint) {
+            try {
+                value = savepoint.execute(work);
+            } catch (RuntimeException | Error e) {
+                error = e;
+            }
+        }
+
+        void complete() {
+            if (error != null) {
+                result.completeExceptionally(error);
+            } else {
+                result.complete(value);
+            }
+        }
+    }
+}
