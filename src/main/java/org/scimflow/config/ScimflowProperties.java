@@ -51,6 +51,15 @@ public class ScimflowProperties {
         private int maxBodyBytes = 1_048_576;
         private int maxResults = 1000;
         private int defaultCount = 100;
+        private int maxBulkOperations = 1000;
+        private long filterScanRowLimit = 10_000;
+        private List<Extension> extensions = new ArrayList<>();
+        public int getMaxBulkOperations() { return maxBulkOperations; }
+        public void setMaxBulkOperations(int maxBulkOperations) { this.maxBulkOperations = maxBulkOperations; }
+        public long getFilterScanRowLimit() { return filterScanRowLimit; }
+        public void setFilterScanRowLimit(long filterScanRowLimit) { this.filterScanRowLimit = filterScanRowLimit; }
+        public List<Extension> getExtensions() { return extensions; }
+        public void setExtensions(List<Extension> extensions) { this.extensions = extensions; }
         public String getBaseUrl() { return baseUrl; }
         public void setBaseUrl(String baseUrl) { this.baseUrl = baseUrl; }
         public int getMaxBodyBytes() { return maxBodyBytes; }
@@ -59,6 +68,65 @@ public class ScimflowProperties {
         public void setMaxResults(int maxResults) { this.maxResults = maxResults; }
         public int getDefaultCount() { return defaultCount; }
         public void setDefaultCount(int defaultCount) { this.defaultCount = defaultCount; }
+    }
+
+    /** A schema extension declared in configuration: its URN, the resource type it extends, its attributes. */
+    public static class Extension {
+        private String schema;
+        private String name;
+        private String description = "";
+        private String resourceType = "User";
+        private boolean required;
+        private List<Attribute> attributes = new ArrayList<>();
+        public String getSchema() { return schema; }
+        public void setSchema(String schema) { this.schema = schema; }
+        public String getName() { return name; }
+        public void setName(String name) { this.name = name; }
+        public String getDescription() { return description; }
+        public void setDescription(String description) { this.description = description; }
+        public String getResourceType() { return resourceType; }
+        public void setResourceType(String resourceType) { this.resourceType = resourceType; }
+        public boolean isRequired() { return required; }
+        public void setRequired(boolean required) { this.required = required; }
+        public List<Attribute> getAttributes() { return attributes; }
+        public void setAttributes(List<Attribute> attributes) { this.attributes = attributes; }
+    }
+
+    /** One attribute of a configured extension (RFC 7643 §7 characteristics). */
+    public static class Attribute {
+        private String name;
+        private String type = "string";
+        private boolean multiValued;
+        private boolean required;
+        private boolean caseExact;
+        private String mutability = "readWrite";
+        private String returned = "default";
+        private String uniqueness = "none";
+        private String description = "";
+        private List<String> canonicalValues = new ArrayList<>();
+        private List<Attribute> subAttributes = new ArrayList<>();
+        public String getName() { return name; }
+        public void setName(String name) { this.name = name; }
+        public String getType() { return type; }
+        public void setType(String type) { this.type = type; }
+        public boolean isMultiValued() { return multiValued; }
+        public void setMultiValued(boolean multiValued) { this.multiValued = multiValued; }
+        public boolean isRequired() { return required; }
+        public void setRequired(boolean required) { this.required = required; }
+        public boolean isCaseExact() { return caseExact; }
+        public void setCaseExact(boolean caseExact) { this.caseExact = caseExact; }
+        public String getMutability() { return mutability; }
+        public void setMutability(String mutability) { this.mutability = mutability; }
+        public String getReturned() { return returned; }
+        public void setReturned(String returned) { this.returned = returned; }
+        public String getUniqueness() { return uniqueness; }
+        public void setUniqueness(String uniqueness) { this.uniqueness = uniqueness; }
+        public String getDescription() { return description; }
+        public void setDescription(String description) { this.description = description; }
+        public List<String> getCanonicalValues() { return canonicalValues; }
+        public void setCanonicalValues(List<String> canonicalValues) { this.canonicalValues = canonicalValues; }
+        public List<Attribute> getSubAttributes() { return subAttributes; }
+        public void setSubAttributes(List<Attribute> subAttributes) { this.subAttributes = subAttributes; }
     }
 
     /** Audit store and relay settings. */

@@ -24,6 +24,8 @@ public class GroupRepository {
 
     private static final String COLUMNS =
             "r.id, r.display_name, r.external_id, r.resource, r.version, r.created, r.last_modified";
+    /** How deep nested groups are followed when deriving a resource's groups. */
+    static final int MAX_NESTING = 32;
     private final JdbcTemplate jdbc;
     private final ObjectMapper mapper;
     private final RowMapper<GroupRow> rowMapper;
@@ -86,11 +88,67 @@ public class GroupRepository {
                 (rs, i) -> new Member(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3)), groupId);
     }
 
-    /** Groups a resource is a direct member of. */
+    /**
+     * Groups a resource belongs to, directly or through nested groups; {@link Member#type()} is
+     * {@code direct} or {@code indirect}. Depth is bounded, so a membership cycle cannot loop.
+     */
     public List<Member> groupsOf(UUID memberId) {
-        return jdbc.query("select g.id, g.display_name from scim_group_member m join scim_group g on g.id = m.group_id "
-                        + "where m.member_id = ? order by g.display_name, g.id",
-                (rs, i) -> new Member(rs.getObject(1, UUID.class), "Group", rs.getString(2)), memberId);
+        return jdbc.query("with recursive up(group_id, depth) as ("
+                        + " select group_id, 1 from scim_group_member where member_id = ?"
+                        + " union"
+                        + " select m.group_id, up.depth + 1 from scim_group_member m join up on m.member_id = up.group_id"
+                        + " where up.depth < " + MAX_NESTING + ")"
+                        + " select g.id, g.display_name, min(up.depth) d from up join scim_group g on g.id = up.group_id"
+                        + " where g.id <> ? group by g.id, g.display_name order by min(up.depth), g.display_name, g.id",
+                (rs, i) -> new Member(rs.getObject(1, UUID.class), rs.getInt(3) == 1 ? "direct" : "indirect",
+                        rs.getString(2)), memberId, memberId);
+    }
+
+    /** The type (User or Group) of each id that names an existing resource. */
+    public java.util.Map<UUID, String> existingTypes(Collection<UUID> ids) {
+        java.util.Map<UUID, String> out = new java.util.HashMap<>();
+        if (ids.isEmpty()) {
+            return out;
+        }
+        UUID[] arr = ids.toArray(UUID[]::new);
+        jdbc.query("select id, 'User' from scim_user where id = any(?) union all select id, 'Group' from scim_group "
+                + "where id = any(?)", (rs) -> {
+                    out.put(rs.getObject(1, UUID.class), rs.getString(2));
+                }, arr, arr);
+        return out;
+    }
+
+    /** Inserts the memberships that do not exist yet and returns the member ids actually added. */
+    public List<UUID> addMembersReturning(UUID groupId, Collection<Member> members) {
+        if (members.isEmpty()) {
+            return List.of();
+        }
+        return jdbc.queryForList("insert into scim_group_member (group_id, member_id, member_type) "
+                        + "select ?, m.id, m.t from unnest(?::uuid[], ?::text[]) as m(id, t) on conflict do nothing "
+                        + "returning member_id", UUID.class, groupId,
+                members.stream().map(Member::id).toArray(UUID[]::new),
+                members.stream().map(Member::type).toArray(String[]::new));
+    }
+
+    /** Deletes these memberships and returns the member ids that were there. */
+    public List<UUID> removeMembersReturning(UUID groupId, Collection<UUID> memberIds) {
+        if (memberIds.isEmpty()) {
+            return List.of();
+        }
+        return jdbc.queryForList("delete from scim_group_member where group_id = ? and member_id = any(?) "
+                + "returning member_id", UUID.class, groupId, memberIds.toArray(UUID[]::new));
+    }
+
+    /** A new version for a group whose memberships changed; its resource row is not rewritten. */
+    public void touch(UUID groupId, long version, Instant now) {
+        jdbc.update("update scim_group set version = ?, last_modified = ? where id = ?", version, Timestamp.from(now),
+                groupId);
+    }
+
+    public long estimatedRows() {
+        Long n = jdbc.queryForObject("select greatest(reltuples, 0)::bigint from pg_class where oid = 'scim_group'::regclass",
+                Long.class);
+        return n == null ? 0 : n;
     }
 
     public void addMembers(UUID groupId, Collection<Member> members) {

@@ -71,6 +71,13 @@ public class UserRepository {
         return !jdbc.queryForList("select 1 from scim_user where id = ?", Integer.class, id).isEmpty();
     }
 
+    /** The planner's row estimate for the table (0 before it was first analysed): cheap, not exact. */
+    public long estimatedRows() {
+        Long n = jdbc.queryForObject("select greatest(reltuples, 0)::bigint from pg_class where oid = 'scim_user'::regclass",
+                Long.class);
+        return n == null ? 0 : n;
+    }
+
     public Page<UserRow> search(SqlFilter where, String orderBy, int offset, int limit) {
         Long total = jdbc.queryForObject("select count(*) from scim_user r where " + where.sql(), Long.class,
                 where.params().toArray());

@@ -24,8 +24,8 @@ import org.scimflow.identity.UserRepository;
 import org.scimflow.scim.filter.FilterSqlBuilder;
 import org.scimflow.scim.filter.ResourceTable;
 import org.scimflow.scim.filter.SortSqlBuilder;
-import org.scimflow.scim.schema.AttributeDefinition.Type;
-import org.scimflow.scim.schema.CoreSchemas;
+import org.scimflow.scim.schema.ScimSchemas;
+import org.scimflow.scim.filter.SqlFilter;
 import org.scimflow.scim.schema.ResourceType;
 import org.springframework.stereotype.Service;
 import org.scimflow.db.GroupCommit;
@@ -37,33 +37,35 @@ import org.scimflow.db.GroupCommit;
 @Service
 public class GroupService extends ResourceServiceSupport implements ScimResourceOperations {
 
-    public static final ResourceType RESOURCE_TYPE = CoreSchemas.groupResourceType();
-    public static final ResourceTable TABLE = new ResourceTable(RESOURCE_TYPE, "scim_group", Map.of(
-            "id", new ResourceTable.Column("r.id", Type.STRING, false),
-            "displayname", new ResourceTable.Column("lower(r.display_name)", Type.STRING, true),
-            "externalid", new ResourceTable.Column("r.external_id", Type.STRING, false),
-            "meta.created", new ResourceTable.Column("r.created", Type.DATE_TIME, false),
-            "meta.lastmodified", new ResourceTable.Column("r.last_modified", Type.DATE_TIME, false)),
-            new ResourceTable.MembershipJoin("members", "group_id", "member_id"));
-
+    private final ResourceType resourceType;
     private final GroupRepository groups;
     private final UserRepository users;
     private final ResourceValidator validator = new ResourceValidator();
     private final PatchApplier patcher = new PatchApplier();
-    private final FilterSqlBuilder filters = new FilterSqlBuilder(TABLE);
-    private final SortSqlBuilder sorts = new SortSqlBuilder(TABLE);
+    private final FilterSqlBuilder filters;
+    private final SortSqlBuilder sorts;
     private final Redactor redactor;
+    private final ListLimits limits;
 
-    public GroupService(GroupRepository groups, UserRepository users, GroupCommit tx, AuditWriter audit,
-                        AuditEventFactory events, Redactor redactor) {
+    public GroupService(ScimSchemas schemas, GroupRepository groups, UserRepository users, GroupCommit tx,
+                        AuditWriter audit, AuditEventFactory events, Redactor redactor, ListLimits limits) {
         super(tx, audit, events);
+        this.resourceType = schemas.group();
+        ResourceTable table = ResourceTable.groups(resourceType);
+        this.filters = new FilterSqlBuilder(table);
+        this.sorts = new SortSqlBuilder(table);
         this.groups = groups;
         this.users = users;
         this.redactor = redactor;
+        this.limits = limits;
+    }
+
+    public ResourceType resourceType() {
+        return resourceType;
     }
 
     public ScimResult create(ScimCall call, JsonNode body) throws ScimException {
-        ResourceValidator.Normalized n = validator.normalize(RESOURCE_TYPE, body);
+        ResourceValidator.Normalized n = validator.normalize(resourceType, body);
         return inTransaction(() -> {
             Instant now = now();
             UUID id = UUID.randomUUID();
@@ -76,9 +78,9 @@ public class GroupService extends ResourceServiceSupport implements ScimResource
             ArrayNode changes = Changes.diff(null, stored, n.writeOnlySet(), redactor);
             Changes.addMembership(changes, "members", ids(members.keySet()), List.of());
             recordWrite(call.ctx(), "scim.group.create", "Group", id, row.displayName(), row.externalId(), changes, 201);
-            String location = call.location(RESOURCE_TYPE.endpoint(), id);
+            String location = call.location(resourceType.endpoint(), id);
             List<Member> rendered = call.projection().wants("members") ? groups.members(id) : List.of();
-            return ScimResult.created(call.projection().apply(render(row, rendered, call), CoreSchemas.GROUP), location,
+            return ScimResult.created(call.projection().apply(render(row, rendered, call), resourceType), location,
                     Versions.etag(row.version()));
         });
     }
@@ -89,25 +91,27 @@ public class GroupService extends ResourceServiceSupport implements ScimResource
             return ScimResult.notModified(Versions.etag(row.version()));
         }
         List<Member> members = call.projection().wants("members") ? groups.members(row.id()) : List.of();
-        return ScimResult.ok(call.projection().apply(render(row, members, call), CoreSchemas.GROUP),
+        return ScimResult.ok(call.projection().apply(render(row, members, call), resourceType),
                 Versions.etag(row.version()));
     }
 
     public ScimResult list(ScimCall call, ListRequest req) throws ScimException {
-        Page<GroupRow> page = groups.search(filters.build(req.filter()), sorts.orderBy(req.sortBy(), req.descending()),
+        SqlFilter where = filters.build(req.filter());
+        limits.checkScan(where, groups::estimatedRows);
+        Page<GroupRow> page = groups.search(where, sorts.orderBy(req.sortBy(), req.descending()),
                 req.startIndex() - 1, req.count());
         boolean withMembers = call.projection().wants("members");
         List<ObjectNode> out = new ArrayList<>(page.items().size());
         for (GroupRow row : page.items()) {
             List<Member> members = withMembers ? groups.members(row.id()) : List.of();
-            out.add(call.projection().apply(render(row, members, call), CoreSchemas.GROUP));
+            out.add(call.projection().apply(render(row, members, call), resourceType));
         }
         return ScimResult.ok(listResponse(out, page.total(), req.startIndex()), null);
     }
 
     public ScimResult replace(ScimCall call, String id, JsonNode body) throws ScimException {
         UUID uuid = parseId(id, "Group");
-        ResourceValidator.Normalized n = validator.normalize(RESOURCE_TYPE, body);
+        ResourceValidator.Normalized n = validator.normalize(resourceType, body);
         return inTransaction(() -> {
             GroupRow old = groups.findForUpdate(uuid).orElseThrow(() -> ScimErrors.notFound("Group " + id + " not found"));
             Versions.checkIfMatch(call.ifMatch(), old.version());
@@ -117,6 +121,10 @@ public class GroupService extends ResourceServiceSupport implements ScimResource
 
     public ScimResult patch(ScimCall call, String id, JsonNode body) throws ScimException {
         UUID uuid = parseId(id, "Group");
+        java.util.Optional<MemberPatch.Changes> memberOnly = MemberPatch.parse(body);
+        if (memberOnly.isPresent()) {
+            return patchMembers(call, uuid, memberOnly.get());
+        }
         return inTransaction(() -> {
             GroupRow old = groups.findForUpdate(uuid).orElseThrow(() -> ScimErrors.notFound("Group " + id + " not found"));
             Versions.checkIfMatch(call.ifMatch(), old.version());
@@ -128,8 +136,8 @@ public class GroupService extends ResourceServiceSupport implements ScimResource
                     arr.addObject().put("value", m.id().toString()).put("type", m.type());
                 }
             }
-            PatchApplier.Patched patched = patcher.apply(RESOURCE_TYPE, current, body);
-            ResourceValidator.Normalized n = validator.normalize(RESOURCE_TYPE, patched.resource());
+            PatchApplier.Patched patched = patcher.apply(resourceType, current, body);
+            ResourceValidator.Normalized n = validator.normalize(resourceType, patched.resource());
             return save(call, old, n.resource(), patched.writeOnlySet(), "scim.group.patch");
         });
     }
@@ -169,8 +177,69 @@ public class GroupService extends ResourceServiceSupport implements ScimResource
         Changes.addMembership(changes, "members", ids(added.stream().map(Member::id).toList()), ids(removed));
         recordWrite(call.ctx(), action, "Group", row.id(), row.displayName(), row.externalId(), changes, 200);
         List<Member> members = call.projection().wants("members") ? groups.members(row.id()) : List.of();
-        return ScimResult.ok(call.projection().apply(render(row, members, call), CoreSchemas.GROUP),
+        return ScimResult.ok(call.projection().apply(render(row, members, call), resourceType),
                 Versions.etag(row.version()));
+    }
+
+    /**
+     * A patch that only adds or removes members: one INSERT or DELETE per changed membership and a new
+     * version on the group row, never a read of the other members. Answers 204 unless the call asked for
+     * attributes, so a 100,000-member group is not rendered back either (RFC 7644 §3.5.2 allows both).
+     */
+    private ScimResult patchMembers(ScimCall call, UUID id, MemberPatch.Changes changes) throws ScimException {
+        Map<UUID, String> wantedTypes = new LinkedHashMap<>();
+        List<UUID> toRemove = new ArrayList<>();
+        for (String value : changes.added()) {
+            wantedTypes.put(memberId(value, id), changes.types().get(value));
+        }
+        for (String value : changes.removed()) {
+            UUID m = FilterIds.parse(value);
+            if (m != null) {
+                toRemove.add(m);
+            }
+        }
+        return inTransaction(() -> {
+            GroupRow old = groups.findForUpdate(id).orElseThrow(() -> ScimErrors.notFound("Group " + id + " not found"));
+            Versions.checkIfMatch(call.ifMatch(), old.version());
+            Map<UUID, String> found = groups.existingTypes(wantedTypes.keySet());
+            List<Member> toAdd = new ArrayList<>();
+            for (Map.Entry<UUID, String> w : wantedTypes.entrySet()) {
+                String type = found.get(w.getKey());
+                if (type == null || (w.getValue() != null && !w.getValue().equalsIgnoreCase(type))) {
+                    throw BadRequestException.invalidValue("Member '" + w.getKey() + "' does not exist"
+                            + (type == null ? "" : " as a " + w.getValue()));
+                }
+                toAdd.add(new Member(w.getKey(), type, null));
+            }
+            List<UUID> added = groups.addMembersReturning(id, toAdd);
+            List<UUID> removed = groups.removeMembersReturning(id, toRemove);
+            GroupRow row = old;
+            if (!added.isEmpty() || !removed.isEmpty()) {
+                row = new GroupRow(old.id(), old.displayName(), old.externalId(), old.resource(), old.version() + 1,
+                        old.created(), now());
+                groups.touch(id, row.version(), row.lastModified());
+            }
+            ArrayNode audit = NODES.arrayNode();
+            Changes.addMembership(audit, "members", ids(added), ids(removed));
+            recordWrite(call.ctx(), "scim.group.patch", "Group", id, row.displayName(), row.externalId(), audit, 200);
+            if (call.projection().equals(Projection.ALL)) {
+                return ScimResult.noContent(Versions.etag(row.version()));
+            }
+            List<Member> members = call.projection().wants("members") ? groups.members(id) : List.of();
+            return ScimResult.ok(call.projection().apply(render(row, members, call), resourceType),
+                    Versions.etag(row.version()));
+        });
+    }
+
+    private static UUID memberId(String value, UUID self) throws ScimException {
+        UUID m = FilterIds.parse(value);
+        if (m == null) {
+            throw BadRequestException.invalidValue("Member '" + value + "' does not exist");
+        }
+        if (m.equals(self)) {
+            throw BadRequestException.invalidValue("A group cannot be a member of itself");
+        }
+        return m;
     }
 
     /** Members named in a resource, each checked to exist; a group cannot contain itself. */
@@ -220,7 +289,7 @@ public class GroupService extends ResourceServiceSupport implements ScimResource
     }
 
     ObjectNode render(GroupRow row, List<Member> members, ScimCall call) {
-        ObjectNode out = head(RESOURCE_TYPE, row.resource(), row.id());
+        ObjectNode out = head(resourceType, row.resource(), row.id());
         if (!members.isEmpty()) {
             ArrayNode arr = out.putArray("members");
             for (Member m : members) {
@@ -233,8 +302,8 @@ public class GroupService extends ResourceServiceSupport implements ScimResource
                 o.put("type", m.type());
             }
         }
-        out.set("meta", meta(RESOURCE_TYPE, row.created(), row.lastModified(),
-                call.location(RESOURCE_TYPE.endpoint(), row.id()), row.version()));
+        out.set("meta", meta(resourceType, row.created(), row.lastModified(),
+                call.location(resourceType.endpoint(), row.id()), row.version()));
         return out;
     }
 

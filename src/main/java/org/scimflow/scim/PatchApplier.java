@@ -1,6 +1,7 @@
 package org.scimflow.scim;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.unboundid.scim2.common.Path;
@@ -10,6 +11,7 @@ import com.unboundid.scim2.common.messages.PatchOperation;
 import com.unboundid.scim2.common.utils.JsonUtils;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -42,14 +44,7 @@ public final class PatchApplier {
         if (body == null || !body.isObject()) {
             throw BadRequestException.invalidSyntax("The request body must be a JSON object");
         }
-        JsonNode schemas = field(body, "schemas");
-        boolean patchOp = false;
-        if (schemas != null && schemas.isArray()) {
-            for (JsonNode s : schemas) {
-                patchOp |= s.asText().equalsIgnoreCase(CoreSchemas.PATCH_OP);
-            }
-        }
-        if (!patchOp) {
+        if (!isPatchOp(body)) {
             throw BadRequestException.invalidSyntax("'schemas' must list " + CoreSchemas.PATCH_OP);
         }
         JsonNode ops = field(body, "Operations");
@@ -62,10 +57,10 @@ public final class PatchApplier {
         ObjectNode work = current.deepCopy();
         Set<String> writeOnly = new LinkedHashSet<>();
         for (JsonNode op : ops) {
-            for (ObjectNode normalized : normalize(rt, op, writeOnly)) {
+            for (Step step : normalize(rt, op, writeOnly, work)) {
                 PatchOperation operation;
                 try {
-                    operation = JsonUtils.getObjectReader().forType(PatchOperation.class).readValue(normalized);
+                    operation = JsonUtils.getObjectReader().forType(PatchOperation.class).readValue(step.op());
                 } catch (IOException | RuntimeException e) {
                     Throwable cause = e.getCause();
                     if (cause instanceof ScimException se) {
@@ -73,18 +68,117 @@ public final class PatchApplier {
                     }
                     throw BadRequestException.invalidSyntax("Malformed PATCH operation");
                 }
+                Map<String, List<JsonNode>> primariesBefore = primaries(rt, work);
+                ObjectNode before = step.mustMatch() ? work.deepCopy() : null;
                 try {
                     operation.apply(work);
+                } catch (BadRequestException e) {
+                    if (e.getMessage() != null && e.getMessage().contains("does not have a value matching the filter")) {
+                        throw BadRequestException.noTarget("No value matches '" + step.op().path("path").asText() + "'");
+                    }
+                    throw e;
                 } catch (RuntimeException e) {
                     throw BadRequestException.invalidValue("PATCH operation could not be applied: " + operation.getOpType());
                 }
+                if (before != null && before.equals(work)) {
+                    throw BadRequestException.noTarget("No value matches '" + step.op().path("path").asText() + "'");
+                }
+                settle(rt, work, primariesBefore);
             }
         }
         return new Patched(work, writeOnly);
     }
 
+    /** One operation handed to the SDK; {@code mustMatch}: a value filter that matches nothing is noTarget. */
+    private record Step(ObjectNode op, boolean mustMatch) { }
+
+    /**
+     * After each operation: equal values a multi-valued attribute holds twice are kept once (RFC 7644
+     * §3.5.2.1: adding a value already there changes nothing), and when an operation made a second value
+     * primary, the value that was primary before stops being so (RFC 7643 §2.4: at most one primary).
+     */
+    private static void settle(ResourceType rt, ObjectNode work, Map<String, List<JsonNode>> primariesBefore) {
+        for (Slot slot : multiValued(rt, work)) {
+            JsonNode arr = slot.holder().get(slot.name());
+            ArrayNode unique = NODES.arrayNode();
+            for (JsonNode el : arr) {
+                boolean seen = false;
+                for (JsonNode u : unique) {
+                    seen |= u.equals(el);
+                }
+                if (!seen) {
+                    unique.add(el);
+                }
+            }
+            List<ObjectNode> primary = new ArrayList<>();
+            unique.forEach(el -> {
+                if (el.isObject() && el.path("primary").asBoolean(false)) {
+                    primary.add((ObjectNode) el);
+                }
+            });
+            List<JsonNode> old = primariesBefore.getOrDefault(slot.key(), List.of());
+            for (ObjectNode p : primary) {
+                if (countPrimary(unique) > 1 && old.stream().anyMatch(o -> o.equals(p))) {
+                    p.put("primary", false);
+                }
+            }
+            slot.holder().set(slot.name(), unique);
+        }
+    }
+
+    private static long countPrimary(JsonNode arr) {
+        long n = 0;
+        for (JsonNode el : arr) {
+            n += el.path("primary").asBoolean(false) ? 1 : 0;
+        }
+        return n;
+    }
+
+    private static Map<String, List<JsonNode>> primaries(ResourceType rt, ObjectNode work) {
+        Map<String, List<JsonNode>> out = new HashMap<>();
+        for (Slot slot : multiValued(rt, work)) {
+            List<JsonNode> p = new ArrayList<>();
+            slot.holder().get(slot.name()).forEach(el -> {
+                if (el.path("primary").asBoolean(false)) {
+                    p.add(el.deepCopy());
+                }
+            });
+            out.put(slot.key(), p);
+        }
+        return out;
+    }
+
+    /** A multi-valued attribute present in a resource: the object holding it and its name there. */
+    private record Slot(String schema, ObjectNode holder, String name) {
+        String key() {
+            return schema + ":" + name;
+        }
+    }
+
+    private static List<Slot> multiValued(ResourceType rt, ObjectNode work) {
+        List<Slot> out = new ArrayList<>();
+        collect(rt.schema(), work, out);
+        for (ResourceType.Extension e : rt.extensions()) {
+            JsonNode ext = work.get(e.schema().id());
+            if (ext instanceof ObjectNode o) {
+                collect(e.schema(), o, out);
+            }
+        }
+        return out;
+    }
+
+    private static void collect(SchemaDefinition schema, ObjectNode holder, List<Slot> out) {
+        for (AttributeDefinition a : schema.attributes()) {
+            JsonNode v = holder.get(a.name());
+            if (a.isMultiValued() && v != null && v.isArray()) {
+                out.add(new Slot(schema.id(), holder, a.name()));
+            }
+        }
+    }
+
     /** One client operation as one or more operations the SDK applies as the RFC means them. */
-    private List<ObjectNode> normalize(ResourceType rt, JsonNode op, Set<String> writeOnly) throws ScimException {
+    private List<Step> normalize(ResourceType rt, JsonNode op, Set<String> writeOnly, ObjectNode current)
+            throws ScimException {
         if (!op.isObject()) {
             throw BadRequestException.invalidSyntax("Each operation must be an object");
         }
@@ -95,7 +189,7 @@ public final class PatchApplier {
         }
         JsonNode pathNode = field(op, "path");
         JsonNode value = field(op, "value");
-        List<ObjectNode> out = new ArrayList<>();
+        List<Step> out = new ArrayList<>();
         if (pathNode == null || pathNode.isNull() || pathNode.asText().isBlank()) {
             if (name.equals("remove")) {
                 throw BadRequestException.noTarget("'remove' needs a path");
@@ -103,9 +197,9 @@ public final class PatchApplier {
             if (value == null || !value.isObject()) {
                 throw BadRequestException.invalidValue("Without a path, 'value' must be an object of attributes");
             }
-            ObjectNode expanded = expand(rt, (ObjectNode) value, writeOnly);
+            ObjectNode expanded = expand(rt, (ObjectNode) value, writeOnly, current);
             if (!expanded.isEmpty()) {
-                out.add(op(name, null, expanded));
+                out.add(new Step(op(name, null, expanded), false));
             }
             return out;
         }
@@ -121,7 +215,7 @@ public final class PatchApplier {
         } catch (RuntimeException e) {
             throw BadRequestException.invalidPath("Invalid path '" + pathText + "'");
         }
-        AttributeDefinition def = attributeOf(rt, path, pathText);
+        AttributeDefinition def = attributeOf(rt, path, pathText, name);
         if (def.mutability() == Mutability.READ_ONLY) {
             throw BadRequestException.mutability("'" + def.name() + "' is read-only");
         }
@@ -131,28 +225,63 @@ public final class PatchApplier {
             }
             return out;
         }
+        if (def.mutability() == Mutability.IMMUTABLE && path.size() == 1) {
+            JsonNode existing = valueAt(rt, current, path);
+            if (name.equals("remove") || (existing != null && !existing.isNull() && !existing.equals(value))) {
+                throw BadRequestException.mutability("'" + def.name() + "' is immutable once set");
+            }
+        }
         if (name.equals("remove") && value != null && !value.isNull() && def.isMultiValued()
                 && path.size() == 1 && path.getElement(0).getValueFilter() == null) {
-            // Entra ID: {"op":"Remove","path":"members","value":[{"value":"<id>"}]} removes those members only.
+            // Entra ID: {"op":"Remove","path":"members","value":[{"value":"<id>"}]} removes those members only,
+            // and removing one that is already gone is not an error.
             for (JsonNode v : value.isArray() ? value : NODES.arrayNode().add(value)) {
                 JsonNode id = v.isObject() ? field(v, "value") : v;
                 if (id == null || !id.isTextual()) {
                     throw BadRequestException.invalidValue("Each value to remove needs a 'value'");
                 }
                 String p = pathText + "[value eq \"" + id.asText().replace("\\", "\\\\").replace("\"", "\\\"") + "\"]";
-                out.add(op("remove", p, null));
+                out.add(new Step(op("remove", p, null), false));
             }
             return out;
         }
         if (!name.equals("remove") && (value == null || value.isNull())) {
             throw BadRequestException.invalidValue("'" + name + "' needs a value");
         }
-        out.add(op(name, pathText, name.equals("remove") ? null : value));
+        if (!name.equals("remove") && path.size() == 1 && path.getElement(0).getValueFilter() == null
+                && isValueWrapper(def) && value.isTextual()) {
+            // Entra ID sends the enterprise manager as the manager's id alone: {"value": "<id>"} is meant.
+            if (value.asText().isBlank()) {
+                out.add(new Step(op("remove", pathText, null), false));
+                return out;
+            }
+            value = NODES.objectNode().put("value", value.asText());
+        }
+        boolean filtered = path.size() > 0 && path.getElement(0).getValueFilter() != null;
+        out.add(new Step(op(name, pathText, name.equals("remove") ? null : value), filtered && name.equals("remove")));
         return out;
     }
 
+    /** A single-valued complex attribute with a {@code value} sub-attribute (manager): a string means its value. */
+    static boolean isValueWrapper(AttributeDefinition def) {
+        return def.type() == AttributeDefinition.Type.COMPLEX && !def.isMultiValued() && def.subAttribute("value") != null;
+    }
+
+    private static JsonNode valueAt(ResourceType rt, ObjectNode current, Path path) {
+        ObjectNode holder = current;
+        if (path.getSchemaUrn() != null && rt.extension(path.getSchemaUrn()) != null) {
+            JsonNode ext = current.get(rt.extension(path.getSchemaUrn()).id());
+            if (!(ext instanceof ObjectNode o)) {
+                return null;
+            }
+            holder = o;
+        }
+        return field(holder, path.getElement(0).getAttribute());
+    }
+
     /** Expands dotted and URN-qualified keys of a no-path value; drops read-only, takes out write-only. */
-    private ObjectNode expand(ResourceType rt, ObjectNode value, Set<String> writeOnly) throws ScimException {
+    private ObjectNode expand(ResourceType rt, ObjectNode value, Set<String> writeOnly, ObjectNode current)
+            throws ScimException {
         ObjectNode out = NODES.objectNode();
         Iterator<Map.Entry<String, JsonNode>> fields = value.fields();
         while (fields.hasNext()) {
@@ -198,6 +327,10 @@ public final class PatchApplier {
                 ObjectNode sub = target.has(def.name()) && target.get(def.name()).isObject()
                         ? (ObjectNode) target.get(def.name()) : target.putObject(def.name());
                 sub.set(parts[1], f.getValue());
+                // Keep what is already there: "name.givenName" replaces the given name, not the whole name.
+                mergeExisting(current, schema == rt.schema() ? null : schema.id(), def.name(), sub);
+            } else if (isValueWrapper(def) && f.getValue().isTextual()) {
+                target.set(def.name(), NODES.objectNode().put("value", f.getValue().asText()));
             } else {
                 target.set(def.name(), f.getValue());
             }
@@ -205,7 +338,21 @@ public final class PatchApplier {
         return out;
     }
 
-    private static AttributeDefinition attributeOf(ResourceType rt, Path path, String text) throws ScimException {
+    /** Copies the sub-attributes {@code sub} does not set from the current value of a complex attribute. */
+    private static void mergeExisting(ObjectNode current, String extension, String attribute, ObjectNode sub) {
+        JsonNode holder = extension == null ? current : current.get(extension);
+        JsonNode existing = holder == null ? null : holder.get(attribute);
+        if (existing instanceof ObjectNode o) {
+            o.fields().forEachRemaining(e -> {
+                if (field(sub, e.getKey()) == null) {
+                    sub.set(e.getKey(), e.getValue());
+                }
+            });
+        }
+    }
+
+    private static AttributeDefinition attributeOf(ResourceType rt, Path path, String text, String op)
+            throws ScimException {
         SchemaDefinition schema = rt.schema();
         if (path.getSchemaUrn() != null) {
             schema = rt.schemaFor(path.getSchemaUrn());
@@ -228,6 +375,9 @@ public final class PatchApplier {
             if (sub.mutability() == Mutability.READ_ONLY) {
                 throw BadRequestException.mutability("'" + def.name() + "." + sub.name() + "' is read-only");
             }
+            if (sub.mutability() == Mutability.IMMUTABLE && !op.equals("add")) {
+                throw BadRequestException.mutability("'" + def.name() + "." + sub.name() + "' is immutable");
+            }
         }
         return def;
     }
@@ -242,6 +392,19 @@ public final class PatchApplier {
             n.set("value", value);
         }
         return n;
+    }
+
+    /** True when the body's {@code schemas} lists the PatchOp message URN. */
+    static boolean isPatchOp(JsonNode body) {
+        JsonNode schemas = field(body, "schemas");
+        if (schemas != null && schemas.isArray()) {
+            for (JsonNode s : schemas) {
+                if (s.asText().equalsIgnoreCase(CoreSchemas.PATCH_OP)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     static JsonNode field(JsonNode body, String name) {

@@ -7,10 +7,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import org.scimflow.scim.schema.AttributeDefinition;
+import org.scimflow.scim.schema.AttributeDefinition.Returned;
+import org.scimflow.scim.schema.ResourceType;
 
 /**
  * {@code attributes} / {@code excludedAttributes} (RFC 7644 §3.4.2.5) applied to a rendered resource.
- * {@code id} and {@code schemas} are always returned.
+ * {@code id} and {@code schemas} are always returned, and so is every attribute whose schema says
+ * {@code returned: always}.
  */
 public record Projection(List<String> attributes, List<String> excluded) {
 
@@ -24,24 +28,74 @@ public record Projection(List<String> attributes, List<String> excluded) {
         return excluded.stream().noneMatch(a -> a.equalsIgnoreCase(attribute));
     }
 
-    public ObjectNode apply(ObjectNode resource, String coreSchema) {
+    /**
+     * The resource as this projection returns it, honouring each attribute's {@code returned}: "never" is
+     * never returned, "request" only when named in {@code attributes}, "always" even when not named or
+     * when excluded.
+     */
+    public ObjectNode apply(ObjectNode resource, ResourceType rt) {
+        String coreSchema = rt.schema().id();
+        ObjectNode visible = hideByDefinition(resource, rt, coreSchema);
         if (attributes.isEmpty() && excluded.isEmpty()) {
-            return resource;
+            return visible;
         }
         if (!attributes.isEmpty()) {
             ObjectNode out = JsonNodeFactory.instance.objectNode();
-            copy(resource, out, "schemas");
-            copy(resource, out, "id");
+            copy(visible, out, "schemas");
+            copy(visible, out, "id");
+            for (AttributeDefinition a : rt.schema().attributes()) {
+                if (a.returned() == Returned.ALWAYS) {
+                    copy(visible, out, a.name());
+                }
+            }
             for (String a : attributes) {
-                include(resource, out, strip(a, coreSchema));
+                include(visible, out, strip(a, coreSchema));
             }
             return out;
         }
-        ObjectNode out = resource.deepCopy();
+        ObjectNode out = visible == resource ? resource.deepCopy() : visible;
         for (String a : excluded) {
-            exclude(out, strip(a, coreSchema));
+            String path = strip(a, coreSchema);
+            AttributeDefinition def = rt.schema().attribute(topLevel(path));
+            if (def == null || def.returned() != Returned.ALWAYS || path.contains(".")) {
+                exclude(out, path);
+            }
         }
         return out;
+    }
+
+    /** Removes "never" attributes and "request" ones this projection does not name. */
+    private ObjectNode hideByDefinition(ObjectNode resource, ResourceType rt, String coreSchema) {
+        ObjectNode out = resource;
+        for (AttributeDefinition a : rt.schema().attributes()) {
+            if (hidden(a, a.name(), coreSchema) && resource.has(a.name())) {
+                out = out == resource ? resource.deepCopy() : out;
+                out.remove(a.name());
+            }
+        }
+        for (ResourceType.Extension e : rt.extensions()) {
+            JsonNode ext = resource.get(e.schema().id());
+            if (ext == null || !ext.isObject()) {
+                continue;
+            }
+            for (AttributeDefinition a : e.schema().attributes()) {
+                if (ext.has(a.name()) && hidden(a, e.schema().id() + ":" + a.name(), coreSchema)) {
+                    out = out == resource ? resource.deepCopy() : out;
+                    ObjectNode extOut = (ObjectNode) out.get(e.schema().id());
+                    extOut.remove(a.name());
+                    if (extOut.isEmpty()) {
+                        out.remove(e.schema().id());
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private boolean hidden(AttributeDefinition a, String path, String coreSchema) {
+        return a.returned() == Returned.NEVER || (a.returned() == Returned.REQUEST && attributes.stream()
+                .map(x -> strip(x, coreSchema))
+                .noneMatch(x -> x.equalsIgnoreCase(path) || x.regionMatches(true, 0, path + ".", 0, path.length() + 1)));
     }
 
     private static void include(ObjectNode from, ObjectNode to, String path) {

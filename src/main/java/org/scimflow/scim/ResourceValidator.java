@@ -28,8 +28,10 @@ import org.scimflow.scim.schema.SchemaDefinition;
  * §3.3: ignored), write-only ones ({@code password}) taken out and never stored.
  *
  * <p>Lenient where identity providers are known to differ from the RFC: booleans sent as strings
- * ({@code "True"}) are accepted. Unknown attributes are rejected: a silently dropped attribute is a
- * change the caller believes happened.
+ * ({@code "True"}) are accepted, and so is a plain id for {@code manager}. Unknown attributes are
+ * rejected: a silently dropped attribute is a change the caller believes happened. Canonical values are
+ * enforced for configured extension attributes that declare them; the core {@code type} values are
+ * suggestions (RFC 7643 §2.3.1) and other types are kept.
  */
 public final class ResourceValidator {
 
@@ -189,6 +191,10 @@ public final class ResourceValidator {
         }
         switch (def.type()) {
             case COMPLEX -> {
+                if (v.isTextual() && PatchApplier.isValueWrapper(def)) {
+                    // Entra ID sends the enterprise manager as the manager's id alone.
+                    return v.asText().isBlank() ? null : single(def, NODES.objectNode().put("value", v.asText()), path);
+                }
                 if (!v.isObject()) {
                     throw BadRequestException.invalidValue("'" + path + "' must be an object");
                 }
@@ -213,6 +219,14 @@ public final class ResourceValidator {
             case STRING, REFERENCE -> {
                 if (!v.isTextual()) {
                     throw BadRequestException.invalidValue("'" + path + "' must be a string");
+                }
+                if (def.isCanonicalEnforced()) {
+                    for (String c : def.canonicalValues()) {
+                        if (c.equalsIgnoreCase(v.asText())) {
+                            return TextNode.valueOf(c);
+                        }
+                    }
+                    throw BadRequestException.invalidValue("'" + path + "' must be one of " + def.canonicalValues());
                 }
                 return text(v, path);
             }

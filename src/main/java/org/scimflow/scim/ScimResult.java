@@ -17,6 +17,10 @@ public record ScimResult(int status, JsonNode body, String location, String etag
         return new ScimResult(204, null, null, null);
     }
 
+    public static ScimResult noContent(String etag) {
+        return new ScimResult(204, null, null, etag);
+    }
+
     public static ScimResult notModified(String etag) {
         return new ScimResult(304, null, null, etag);
     }

@@ -7,7 +7,6 @@ import com.unboundid.scim2.common.exceptions.ScimException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.scimflow.audit.AuditEventFactory;
@@ -23,8 +22,7 @@ import org.scimflow.scim.filter.FilterSqlBuilder;
 import org.scimflow.scim.filter.ResourceTable;
 import org.scimflow.scim.filter.SortSqlBuilder;
 import org.scimflow.scim.filter.SqlFilter;
-import org.scimflow.scim.schema.AttributeDefinition.Type;
-import org.scimflow.scim.schema.CoreSchemas;
+import org.scimflow.scim.schema.ScimSchemas;
 import org.scimflow.scim.schema.ResourceType;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
@@ -34,35 +32,35 @@ import org.scimflow.db.GroupCommit;
 @Service
 public class UserService extends ResourceServiceSupport implements ScimResourceOperations {
 
-    public static final ResourceType RESOURCE_TYPE = CoreSchemas.userResourceType();
-    public static final ResourceTable TABLE = new ResourceTable(RESOURCE_TYPE, "scim_user", Map.of(
-            "id", new ResourceTable.Column("r.id", Type.STRING, false),
-            "username", new ResourceTable.Column("r.user_name_lc", Type.STRING, true),
-            "externalid", new ResourceTable.Column("r.external_id", Type.STRING, false),
-            "displayname", new ResourceTable.Column("lower(r.display_name)", Type.STRING, true),
-            "active", new ResourceTable.Column("r.active", Type.BOOLEAN, false),
-            "meta.created", new ResourceTable.Column("r.created", Type.DATE_TIME, false),
-            "meta.lastmodified", new ResourceTable.Column("r.last_modified", Type.DATE_TIME, false)),
-            new ResourceTable.MembershipJoin("groups", "member_id", "group_id"));
-
+    private final ResourceType resourceType;
     private final UserRepository users;
     private final GroupRepository groups;
     private final ResourceValidator validator = new ResourceValidator();
     private final PatchApplier patcher = new PatchApplier();
-    private final FilterSqlBuilder filters = new FilterSqlBuilder(TABLE);
-    private final SortSqlBuilder sorts = new SortSqlBuilder(TABLE);
+    private final FilterSqlBuilder filters;
+    private final SortSqlBuilder sorts;
     private final Redactor redactor;
+    private final ListLimits limits;
 
-    public UserService(UserRepository users, GroupRepository groups, GroupCommit tx, AuditWriter audit,
-                       AuditEventFactory events, Redactor redactor) {
+    public UserService(ScimSchemas schemas, UserRepository users, GroupRepository groups, GroupCommit tx,
+                       AuditWriter audit, AuditEventFactory events, Redactor redactor, ListLimits limits) {
         super(tx, audit, events);
+        this.resourceType = schemas.user();
+        ResourceTable table = ResourceTable.users(resourceType);
+        this.filters = new FilterSqlBuilder(table);
+        this.sorts = new SortSqlBuilder(table);
         this.users = users;
         this.groups = groups;
         this.redactor = redactor;
+        this.limits = limits;
+    }
+
+    public ResourceType resourceType() {
+        return resourceType;
     }
 
     public ScimResult create(ScimCall call, JsonNode body) throws ScimException {
-        ResourceValidator.Normalized n = validator.normalize(RESOURCE_TYPE, body);
+        ResourceValidator.Normalized n = validator.normalize(resourceType, body);
         return inTransaction(() -> {
             Instant now = now();
             UserRow row = row(UUID.randomUUID(), n.resource(), 1, now, now);
@@ -73,8 +71,8 @@ public class UserService extends ResourceServiceSupport implements ScimResourceO
             }
             recordWrite(call.ctx(), "scim.user.create", "User", row.id(), row.userName(), row.externalId(),
                     Changes.diff(null, row.resource(), n.writeOnlySet(), redactor), 201);
-            String location = call.location(RESOURCE_TYPE.endpoint(), row.id());
-            return ScimResult.created(call.projection().apply(render(row, List.of(), call), CoreSchemas.USER), location,
+            String location = call.location(resourceType.endpoint(), row.id());
+            return ScimResult.created(call.projection().apply(render(row, List.of(), call), resourceType), location,
                     Versions.etag(row.version()));
         });
     }
@@ -85,26 +83,27 @@ public class UserService extends ResourceServiceSupport implements ScimResourceO
             return ScimResult.notModified(Versions.etag(row.version()));
         }
         List<Member> memberOf = call.projection().wants("groups") ? groups.groupsOf(row.id()) : List.of();
-        return ScimResult.ok(call.projection().apply(render(row, memberOf, call), CoreSchemas.USER),
+        return ScimResult.ok(call.projection().apply(render(row, memberOf, call), resourceType),
                 Versions.etag(row.version()));
     }
 
     public ScimResult list(ScimCall call, ListRequest req) throws ScimException {
         SqlFilter where = filters.build(req.filter());
+        limits.checkScan(where, users::estimatedRows);
         String orderBy = sorts.orderBy(req.sortBy(), req.descending());
         Page<UserRow> page = users.search(where, orderBy, req.startIndex() - 1, req.count());
         boolean withGroups = call.projection().wants("groups");
         List<ObjectNode> out = new ArrayList<>(page.items().size());
         for (UserRow row : page.items()) {
             List<Member> memberOf = withGroups ? groups.groupsOf(row.id()) : List.of();
-            out.add(call.projection().apply(render(row, memberOf, call), CoreSchemas.USER));
+            out.add(call.projection().apply(render(row, memberOf, call), resourceType));
         }
         return ScimResult.ok(listResponse(out, page.total(), req.startIndex()), null);
     }
 
     public ScimResult replace(ScimCall call, String id, JsonNode body) throws ScimException {
         UUID uuid = parseId(id, "User");
-        ResourceValidator.Normalized n = validator.normalize(RESOURCE_TYPE, body);
+        ResourceValidator.Normalized n = validator.normalize(resourceType, body);
         return inTransaction(() -> {
             UserRow old = users.findForUpdate(uuid).orElseThrow(() -> ScimErrors.notFound("User " + id + " not found"));
             Versions.checkIfMatch(call.ifMatch(), old.version());
@@ -117,8 +116,8 @@ public class UserService extends ResourceServiceSupport implements ScimResourceO
         return inTransaction(() -> {
             UserRow old = users.findForUpdate(uuid).orElseThrow(() -> ScimErrors.notFound("User " + id + " not found"));
             Versions.checkIfMatch(call.ifMatch(), old.version());
-            PatchApplier.Patched patched = patcher.apply(RESOURCE_TYPE, old.resource(), body);
-            ResourceValidator.Normalized n = validator.normalize(RESOURCE_TYPE, patched.resource());
+            PatchApplier.Patched patched = patcher.apply(resourceType, old.resource(), body);
+            ResourceValidator.Normalized n = validator.normalize(resourceType, patched.resource());
             return save(call, old, n.resource(), patched.writeOnlySet(), "scim.user.patch");
         });
     }
@@ -155,7 +154,7 @@ public class UserService extends ResourceServiceSupport implements ScimResourceO
         recordWrite(call.ctx(), action, "User", row.id(), row.userName(), row.externalId(),
                 Changes.diff(old.resource(), resource, writeOnly, redactor), 200);
         List<Member> memberOf = call.projection().wants("groups") ? groups.groupsOf(row.id()) : List.of();
-        return ScimResult.ok(call.projection().apply(render(row, memberOf, call), CoreSchemas.USER),
+        return ScimResult.ok(call.projection().apply(render(row, memberOf, call), resourceType),
                 Versions.etag(row.version()));
     }
 
@@ -179,7 +178,7 @@ public class UserService extends ResourceServiceSupport implements ScimResourceO
     }
 
     ObjectNode render(UserRow row, List<Member> memberOf, ScimCall call) {
-        ObjectNode out = head(RESOURCE_TYPE, row.resource(), row.id());
+        ObjectNode out = head(resourceType, row.resource(), row.id());
         if (!memberOf.isEmpty()) {
             ArrayNode arr = out.putArray("groups");
             for (Member g : memberOf) {
@@ -189,11 +188,11 @@ public class UserService extends ResourceServiceSupport implements ScimResourceO
                 if (g.display() != null) {
                     m.put("display", g.display());
                 }
-                m.put("type", "direct");
+                m.put("type", g.type());
             }
         }
-        out.set("meta", meta(RESOURCE_TYPE, row.created(), row.lastModified(),
-                call.location(RESOURCE_TYPE.endpoint(), row.id()), row.version()));
+        out.set("meta", meta(resourceType, row.created(), row.lastModified(),
+                call.location(resourceType.endpoint(), row.id()), row.version()));
         return out;
     }
 }

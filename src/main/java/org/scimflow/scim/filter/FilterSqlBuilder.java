@@ -72,7 +72,7 @@ public final class FilterSqlBuilder {
     public SqlFilter build(Filter filter) throws ScimException {
         List<Object> params = new ArrayList<>();
         String sql = filter.visit(new Translator(params), new Scope(null, null, 0));
-        return new SqlFilter(sql, params);
+        return new SqlFilter(sql, params, filter.visit(new Narrowing(), null));
     }
 
     /** Where a path is resolved: at the resource root, or inside one element ({@code alias}) of a multi-valued attribute. */
@@ -87,7 +87,12 @@ public final class FilterSqlBuilder {
 
     /** A resolved attribute: its definition, a SQL text expression, and the array it lives in, if any. */
     private record Target(AttributeDefinition def, String expr, String arrayExpr, boolean lowered,
-                          ResourceTable.MembershipJoin membership) { }
+                          ResourceTable.MembershipJoin membership, ResourceTable.Column column) {
+        Target(AttributeDefinition def, String expr, String arrayExpr, boolean lowered,
+               ResourceTable.MembershipJoin membership) {
+            this(def, expr, arrayExpr, lowered, membership, null);
+        }
+    }
 
     private final class Translator implements FilterVisitor<String, Scope> {
         private final List<Object> params;
@@ -223,7 +228,7 @@ public final class FilterSqlBuilder {
                     if (!value.isBoolean() || !(op.equals("eq") || op.equals("ne"))) {
                         throw BadRequestException.invalidFilter("'" + def.name() + "' is boolean: use eq or ne with true or false");
                     }
-                    String b = t.arrayExpr() == null && !expr.contains("->") ? expr : "(" + expr + ")::boolean";
+                    String b = t.column() != null ? expr : "(" + expr + ")::boolean";
                     params.add(value.booleanValue());
                     yield op.equals("eq") ? b + " = ?" : "(" + b + " is null or " + b + " <> ?)";
                 }
@@ -240,7 +245,7 @@ public final class FilterSqlBuilder {
                     } catch (DateTimeParseException e) {
                         throw BadRequestException.invalidFilter("'" + def.name() + "' needs an RFC 3339 dateTime");
                     }
-                    String dt = expr.contains("->") ? "(" + expr + ")::timestamptz" : expr;
+                    String dt = t.column() != null ? expr : "(" + expr + ")::timestamptz";
                     yield ordered(dt, op, when);
                 }
                 case COMPLEX -> throw BadRequestException.invalidFilter("'" + def.name() + "' is complex");
@@ -369,7 +374,7 @@ public final class FilterSqlBuilder {
                 ResourceTable.Column col = table.column(dotted);
                 if (col != null) {
                     AttributeDefinition def = commonOrSchema(schema, path);
-                    return new Target(def, col.sql(), null, col.lowered(), null);
+                    return new Target(def, col.sql(), null, col.lowered(), null, col);
                 }
                 ResourceTable.MembershipJoin m = table.membership();
                 if (m != null && m.attribute().equalsIgnoreCase(first)) {
@@ -392,6 +397,10 @@ public final class FilterSqlBuilder {
             }
             String node = jsonRoot + " -> '" + def.name() + "'";
             if (path.size() == 1) {
+                if (def.type() != Type.COMPLEX && def.isMultiValued()) {
+                    // A multi-valued simple attribute: compare each element's text.
+                    return new Target(def, "(e #>> '{}')", node, false, null);
+                }
                 if (def.type() == Type.COMPLEX || def.isMultiValued()) {
                     return new Target(def, node, null, false, null);
                 }
@@ -428,6 +437,74 @@ public final class FilterSqlBuilder {
                 return sub;
             }
             return def;
+        }
+    }
+
+    /**
+     * Whether an index can answer a filter without reading every row: a comparison on an indexed column
+     * that its index serves, an {@code and} with at least one such part, an {@code or} made only of them.
+     * {@code not}, {@code pr} and anything on an attribute stored only in the JSONB resource cannot.
+     */
+    private final class Narrowing implements FilterVisitor<Boolean, Void> {
+        @Override public Boolean visit(EqualFilter f, Void v) { return served(f, "eq"); }
+        @Override public Boolean visit(NotEqualFilter f, Void v) { return false; }
+        @Override public Boolean visit(ContainsFilter f, Void v) { return served(f, "co"); }
+        @Override public Boolean visit(StartsWithFilter f, Void v) { return served(f, "sw"); }
+        @Override public Boolean visit(EndsWithFilter f, Void v) { return served(f, "ew"); }
+        @Override public Boolean visit(GreaterThanFilter f, Void v) { return served(f, "gt"); }
+        @Override public Boolean visit(GreaterThanOrEqualFilter f, Void v) { return served(f, "ge"); }
+        @Override public Boolean visit(LessThanFilter f, Void v) { return served(f, "lt"); }
+        @Override public Boolean visit(LessThanOrEqualFilter f, Void v) { return served(f, "le"); }
+        @Override public Boolean visit(PresentFilter f, Void v) { return false; }
+        @Override public Boolean visit(NotFilter f, Void v) { return false; }
+
+        @Override
+        public Boolean visit(AndFilter f, Void v) throws ScimException {
+            for (Filter c : f.getCombinedFilters()) {
+                if (c.visit(this, null)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        @Override
+        public Boolean visit(OrFilter f, Void v) throws ScimException {
+            for (Filter c : f.getCombinedFilters()) {
+                if (!c.visit(this, null)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public Boolean visit(ComplexValueFilter f, Void v) {
+            ResourceTable.MembershipJoin m = table.membership();
+            return m != null && f.getAttributePath().size() == 1
+                    && m.attribute().equalsIgnoreCase(f.getAttributePath().getElement(0).getAttribute());
+        }
+
+        private boolean served(ComparisonFilter f, String op) {
+            Path path = f.getAttributePath();
+            if (path.getSchemaUrn() != null && !path.getSchemaUrn().equalsIgnoreCase(table.resourceType().schema().id())) {
+                return false;
+            }
+            String first = path.getElement(0).getAttribute();
+            ResourceTable.MembershipJoin m = table.membership();
+            if (m != null && m.attribute().equalsIgnoreCase(first)) {
+                return op.equals("eq");
+            }
+            ResourceTable.Column col = table.column(path.size() > 1 ? first + "." + path.getElement(1).getAttribute() : first);
+            if (col == null || col.index() == ResourceTable.Index.NONE) {
+                return false;
+            }
+            return switch (op) {
+                // A trigram index needs three characters to look anything up.
+                case "co", "ew" -> col.index() == ResourceTable.Index.TRIGRAM && f.getComparisonValue() != null
+                        && f.getComparisonValue().asText().codePointCount(0, f.getComparisonValue().asText().length()) >= 3;
+                default -> true;
+            };
         }
     }
 

@@ -16,10 +16,15 @@ public final class SortSqlBuilder {
         this.table = table;
     }
 
+    /**
+     * The ORDER BY for {@code sortBy}; without one, creation order. Columns that cannot be null sort
+     * without a NULLS clause and unique ones without the id tie-breaker, so their indexes serve the sort.
+     */
     public String orderBy(String sortBy, boolean descending) throws ScimException {
+        String plain = descending ? " desc" : " asc";
         String dir = descending ? " desc nulls last" : " asc nulls last";
         if (sortBy == null) {
-            return "r.created" + dir + ", r.id" + dir;
+            return "r.created" + plain + ", r.id" + plain;
         }
         Path path;
         try {
@@ -27,7 +32,15 @@ public final class SortSqlBuilder {
         } catch (RuntimeException e) {
             throw BadRequestException.invalidValue("Cannot sort by '" + sortBy + "'");
         }
-        return expression(path, sortBy) + dir + ", r.id" + dir;
+        ResourceTable.Column col = path.getSchemaUrn() == null && path.size() >= 1 && path.size() <= 2
+                && path.getElement(0).getValueFilter() == null
+                ? table.column(path.size() == 2 ? path.getElement(0).getAttribute() + "." + path.getElement(1).getAttribute()
+                        : path.getElement(0).getAttribute()) : null;
+        String expr = expression(path, sortBy);
+        if (col != null && col.unique() && !col.nullable()) {
+            return expr + plain;
+        }
+        return expr + (col != null && !col.nullable() ? plain : dir) + ", r.id" + plain;
     }
 
     private String expression(Path path, String text) throws ScimException {

@@ -50,6 +50,7 @@ public final class AttributeDefinition {
     private String description = "";
     private List<String> canonicalValues = List.of();
     private List<String> referenceTypes = List.of();
+    private boolean canonicalEnforced;
     private final Map<String, AttributeDefinition> subAttributes = new LinkedHashMap<>();
 
     private AttributeDefinition(String name, Type type) {
@@ -84,6 +85,8 @@ public final class AttributeDefinition {
     public AttributeDefinition description(String d) { description = d; return this; }
     public AttributeDefinition canonical(String... values) { canonicalValues = List.of(values); return this; }
     public AttributeDefinition referenceTypes(String... types) { referenceTypes = List.of(types); return this; }
+    /** Values outside {@link #canonicalValues()} are rejected (core schemas only suggest theirs). */
+    public AttributeDefinition enforceCanonical() { canonicalEnforced = true; return this; }
 
     public String name() { return name; }
     public Type type() { return type; }
@@ -97,6 +100,7 @@ public final class AttributeDefinition {
     public List<String> canonicalValues() { return canonicalValues; }
     public List<String> referenceTypes() { return referenceTypes; }
     public boolean isReadOnly() { return mutability == Mutability.READ_ONLY; }
+    public boolean isCanonicalEnforced() { return canonicalEnforced; }
 
     public Map<String, AttributeDefinition> subAttributes() {
         return Collections.unmodifiableMap(subAttributes);

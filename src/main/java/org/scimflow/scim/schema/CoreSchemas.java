@@ -115,13 +115,4 @@ public final class CoreSchemas {
                         string("type").immutable().canonical("User", "Group"))
                         .multiValued().description("A list of members of the Group."));
     }
-
-    public static ResourceType userResourceType() {
-        return new ResourceType("User", "/Users", "User Account", user(),
-                List.of(new ResourceType.Extension(enterpriseUser(), false)));
-    }
-
-    public static ResourceType groupResourceType() {
-        return new ResourceType("Group", "/Groups", "Group", group(), List.of());
-    }
 }

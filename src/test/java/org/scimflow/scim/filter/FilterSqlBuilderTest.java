@@ -10,14 +10,32 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.scimflow.scim.GroupService;
-import org.scimflow.scim.UserService;
+import org.scimflow.config.ScimflowProperties;
+import org.scimflow.scim.schema.ScimSchemas;
 
 /** SCIM filter text to SQL with bound parameters, table-driven. */
 class FilterSqlBuilderTest {
 
-    private final FilterSqlBuilder users = new FilterSqlBuilder(UserService.TABLE);
-    private final FilterSqlBuilder groups = new FilterSqlBuilder(GroupService.TABLE);
+    private static final ScimSchemas SCHEMAS = ScimSchemas.from(List.of(companyExtension()));
+    private final FilterSqlBuilder users = new FilterSqlBuilder(ResourceTable.users(SCHEMAS.user()));
+    private final FilterSqlBuilder groups = new FilterSqlBuilder(ResourceTable.groups(SCHEMAS.group()));
+
+    /** A configured extension with a multi-valued string, an integer, a dateTime and a boolean. */
+    static ScimflowProperties.Extension companyExtension() {
+        ScimflowProperties.Extension e = new ScimflowProperties.Extension();
+        e.setSchema("urn:example:scim:acme:1.0:User");
+        e.setAttributes(List.of(attr("tags", "string", true), attr("badge", "integer", false),
+                attr("hired", "dateTime", false), attr("contractor", "boolean", false)));
+        return e;
+    }
+
+    static ScimflowProperties.Attribute attr(String name, String type, boolean multi) {
+        ScimflowProperties.Attribute a = new ScimflowProperties.Attribute();
+        a.setName(name);
+        a.setType(type);
+        a.setMultiValued(multi);
+        return a;
+    }
 
     static Stream<Arguments> userFilters() {
         UUID id = UUID.fromString("2819c223-7f76-453a-919d-413861904646");
@@ -48,7 +66,34 @@ class FilterSqlBuilderTest {
                                 + "'employeeNumber') = ?", List.of("701984")),
                 Arguments.of("groups.value eq \"" + id + "\"",
                         "exists (select 1 from scim_group_member m where m.member_id = r.id and m.group_id = ?)",
-                        List.of(id)));
+                        List.of(id)),
+                Arguments.of("userName ew \"@x.com\"", "r.user_name_lc like ? escape '\\'", List.of("%@x.com")),
+                Arguments.of("userName gt \"M\"", "r.user_name_lc > ?", List.of("m")),
+                Arguments.of("externalId ne \"A\"", "(r.external_id is null or r.external_id <> ?)", List.of("A")),
+                Arguments.of("meta.lastModified ge \"2024-01-01T00:00:00Z\"", "r.last_modified >= ?",
+                        List.of(java.time.OffsetDateTime.parse("2024-01-01T00:00:00Z"))),
+                Arguments.of("urn:ietf:params:scim:schemas:core:2.0:User:userName eq \"A\"", "r.user_name_lc = ?",
+                        List.of("a")),
+                Arguments.of("emails[primary eq true]",
+                        "exists (select 1 from jsonb_array_elements(coalesce(r.resource -> 'emails', '[]'::jsonb)) e1 "
+                                + "where (e1->>'primary')::boolean = ?)", List.of(true)),
+                Arguments.of("not (emails pr)",
+                        "not coalesce((jsonb_array_length(coalesce(r.resource -> 'emails', '[]'::jsonb)) > 0), false)",
+                        List.of()),
+                Arguments.of("(userName eq \"a\" or userName eq \"b\") and active eq true",
+                        "((r.user_name_lc = ? or r.user_name_lc = ?) and r.active = ?)", List.of("a", "b", true)),
+                Arguments.of("urn:example:scim:acme:1.0:User:tags eq \"Blue\"",
+                        "exists (select 1 from jsonb_array_elements(coalesce((r.resource -> 'urn:example:scim:acme:1.0:User')"
+                                + " -> 'tags', '[]'::jsonb)) e where lower((e #>> '{}')) = ?)", List.of("blue")),
+                Arguments.of("urn:example:scim:acme:1.0:User:badge ge 42",
+                        "((r.resource -> 'urn:example:scim:acme:1.0:User') ->> 'badge')::numeric >= ?",
+                        List.of(new java.math.BigDecimal("42"))),
+                Arguments.of("urn:example:scim:acme:1.0:User:hired lt \"2025-06-01T00:00:00Z\"",
+                        "((r.resource -> 'urn:example:scim:acme:1.0:User') ->> 'hired')::timestamptz < ?",
+                        List.of(java.time.OffsetDateTime.parse("2025-06-01T00:00:00Z"))),
+                Arguments.of("urn:example:scim:acme:1.0:User:contractor eq false",
+                        "((r.resource -> 'urn:example:scim:acme:1.0:User') ->> 'contractor')::boolean = ?",
+                        List.of(false)));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -73,7 +118,38 @@ class FilterSqlBuilderTest {
         }
         return Stream.of("userName eq", "nope eq \"x\"", "active eq \"yes\"", "meta.created gt \"soon\"",
                 "emails[type eq \"work\"", "password eq \"x\"", "name.nope eq \"x\"", "urn:x:y:z eq \"1\"",
-                "emails[value eq \"a\" and emails[value eq \"b\"]]", deep, "a".repeat(5000));
+                "emails[value eq \"a\" and emails[value eq \"b\"]]", deep, "a".repeat(5000),
+                "userName eq \"a\" and", "userName eq \"a\")", "active gt true", "emails[type eq \"work\"",
+                "urn:example:scim:acme:1.0:User:badge eq \"x\"", "name eq \"x\"", "meta.created eq 5",
+                "userName eq 5", "emails[shoe eq \"x\"]");
+    }
+
+    static Stream<Arguments> narrowing() {
+        return Stream.of(
+                Arguments.of("userName eq \"a\"", true),
+                Arguments.of("userName sw \"a\"", true),
+                Arguments.of("userName co \"abc\"", true),
+                Arguments.of("userName co \"ab\"", false),
+                Arguments.of("displayName ew \"son\"", true),
+                Arguments.of("externalId co \"abc\"", false),
+                Arguments.of("externalId eq \"abc\"", true),
+                Arguments.of("meta.lastModified gt \"2024-01-01T00:00:00Z\"", true),
+                Arguments.of("active eq true", false),
+                Arguments.of("title eq \"x\"", false),
+                Arguments.of("userName ne \"a\"", false),
+                Arguments.of("not (userName eq \"a\")", false),
+                Arguments.of("title eq \"x\" and userName eq \"a\"", true),
+                Arguments.of("title eq \"x\" or userName eq \"a\"", false),
+                Arguments.of("userName eq \"b\" or externalId eq \"a\"", true),
+                Arguments.of("emails[type eq \"work\"]", false),
+                Arguments.of("groups.value eq \"2819c223-7f76-453a-919d-413861904646\"", true),
+                Arguments.of("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber eq \"1\"", false));
+    }
+
+    @ParameterizedTest(name = "{0} -> indexed {1}")
+    @MethodSource("narrowing")
+    void knowsWhichFiltersAnIndexNarrows(String filter, boolean indexed) throws Exception {
+        assertThat(users.build(filter).indexed()).isEqualTo(indexed);
     }
 
     @org.junit.jupiter.api.Test

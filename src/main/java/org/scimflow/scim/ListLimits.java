@@ -1,0 +1,45 @@
+package org.scimflow.scim;
+
+import com.unboundid.scim2.common.exceptions.BadRequestException;
+import com.unboundid.scim2.common.exceptions.ScimException;
+import java.util.function.LongSupplier;
+import org.scimflow.config.ScimflowProperties;
+import org.scimflow.scim.filter.SqlFilter;
+import org.springframework.stereotype.Component;
+
+/**
+ * Refuses filters too broad to answer cheaply (RFC 7644 §3.4.2.2 {@code tooMany}): a filter no index
+ * narrows, on a table with more rows than {@code scimflow.scim.filter-scan-row-limit}, would read every
+ * row for every call. See docs/decisions/0007-filters-in-sql.md.
+ */
+@Component
+public class ListLimits {
+
+    private volatile long scanRowLimit;
+
+    public ListLimits(ScimflowProperties props) {
+        this.scanRowLimit = props.getScim().getFilterScanRowLimit();
+    }
+
+    /** 400 tooMany when {@code where} needs a full scan of a table estimated above the limit. */
+    public void checkScan(SqlFilter where, LongSupplier estimatedRows) throws ScimException {
+        if (where.indexed() || scanRowLimit < 0) {
+            return;
+        }
+        long rows = estimatedRows.getAsLong();
+        if (rows > scanRowLimit) {
+            throw BadRequestException.tooMany("The filter would scan about " + rows + " resources: combine it with"
+                    + " an indexed condition (userName, externalId, displayName, id, meta.created, meta.lastModified)"
+                    + " using 'and'");
+        }
+    }
+
+    public long scanRowLimit() {
+        return scanRowLimit;
+    }
+
+    /** For tests that exercise the limit on a small table. */
+    void scanRowLimit(long limit) {
+        this.scanRowLimit = limit;
+    }
+}
