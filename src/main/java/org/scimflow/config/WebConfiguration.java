@@ -4,12 +4,13 @@ import com.fasterxml.uuid.impl.TimeBasedEpochGenerator;
 import jakarta.servlet.DispatcherType;
 import org.scimflow.audit.AuditWriter;
 import org.scimflow.audit.RequestAuditFilter;
+import org.scimflow.scim.ScimMethodGuard;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 
-/** Servlet-level wiring: the access-audit filter runs first, before authentication. */
+/** Servlet-level wiring: the access-audit filter runs first, before authentication; the SCIM verb guard after it. */
 @Configuration(proxyBeanMethods = false)
 public class WebConfiguration {
 
@@ -21,6 +22,16 @@ public class WebConfiguration {
         reg.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
         reg.setDispatcherTypes(DispatcherType.REQUEST);
         reg.addUrlPatterns("/*");
+        return reg;
+    }
+
+    /** After Spring Security (order -100): unsupported verbs on SCIM endpoints get a SCIM 405. */
+    @Bean
+    FilterRegistrationBean<ScimMethodGuard> scimMethodGuard() {
+        FilterRegistrationBean<ScimMethodGuard> reg = new FilterRegistrationBean<>(new ScimMethodGuard());
+        reg.setOrder(0);
+        reg.setDispatcherTypes(DispatcherType.REQUEST);
+        reg.addUrlPatterns("/scim/v2/*");
         return reg;
     }
 }

@@ -124,7 +124,7 @@ abstract class ResourceServiceSupport {
         }
     }
 
-    protected static ObjectNode listResponse(List<ObjectNode> resources, long total, int startIndex) {
+    static ObjectNode listResponse(List<ObjectNode> resources, long total, int startIndex) {
         ObjectNode out = NODES.objectNode();
         out.putArray("schemas").add(CoreSchemas.LIST_RESPONSE);
         out.put("totalResults", total);

@@ -95,12 +95,8 @@ public class ScimEndpoint {
     private ScimCall begin(Exchange ex, String verb, Projection projection) {
         RequestContext ctx = RouteAudit.request(ex);
         RouteAudit.draft(ex).action(actionPrefix + verb);
-        String base = props.getScim().getBaseUrl();
-        if (base == null || base.isBlank()) {
-            base = ctx.baseUrl();
-        }
         Message in = ex.getIn();
-        return new ScimCall(ctx, base.endsWith("/") ? base.substring(0, base.length() - 1) : base,
+        return new ScimCall(ctx, ScimResponses.baseUrl(ctx, props),
                 in.getHeader("If-Match", String.class), in.getHeader("If-None-Match", String.class), projection);
     }
 
@@ -125,25 +121,6 @@ public class ScimEndpoint {
             draft.markRecorded();
         }
         draft.durationMs(RouteAudit.request(ex).elapsedMs());
-        Message m = ex.getMessage();
-        // Inbound headers (Authorization among them) must never be echoed back.
-        m.removeHeaders("*");
-        m.setHeader(Exchange.HTTP_RESPONSE_CODE, r.status());
-        if (r.location() != null) {
-            m.setHeader("Location", r.location());
-        }
-        if (r.etag() != null) {
-            m.setHeader("ETag", r.etag());
-        }
-        if (body != null) {
-            m.setHeader(Exchange.CONTENT_TYPE, ScimMediaTypes.SCIM_JSON);
-            try {
-                m.setBody(mapper.writeValueAsBytes(body));
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new IllegalStateException(e);
-            }
-        } else {
-            m.setBody(null);
-        }
+        ScimResponses.write(ex, r, mapper);
     }
 }

@@ -5,6 +5,10 @@ import java.util.UUID;
 /** Request bodies shaped like the ones identity providers send. */
 public final class Fixtures {
 
+    /** The company extension the test hub declares in configuration (HubTest). */
+    public static final String ACME = "urn:example:params:scim:schemas:extension:acme:2.0:User";
+    public static final String ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+
     private Fixtures() { }
 
     public static String unique(String prefix) {
@@ -22,6 +26,16 @@ public final class Fixtures {
              "active":true,
              "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"department":"R&D"}}
             """.formatted(userName, userName, userName, userName);
+    }
+
+    /** A group with these member ids. */
+    public static String group(String displayName, String... memberIds) {
+        StringBuilder m = new StringBuilder();
+        for (String id : memberIds) {
+            m.append(m.length() == 0 ? "" : ",").append("{\"value\":\"").append(id).append("\"}");
+        }
+        return "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:Group\"],\"displayName\":\"" + displayName
+                + "\",\"members\":[" + m + "]}";
     }
 
     public static String patch(String operationsJson) {

@@ -54,6 +54,30 @@ public abstract class HubTest {
         r.add("scimflow.security.clients[1].id", () -> "idp-1");
         r.add("scimflow.security.clients[1].token-sha256", () -> sha256Hex(SCIM_TOKEN));
         r.add("scimflow.security.clients[1].roles", () -> "scim");
+        // A company extension declared in configuration, as a deployment would (see Fixtures.ACME).
+        String ext = "scimflow.scim.extensions[0].";
+        r.add(ext + "schema", () -> Fixtures.ACME);
+        r.add(ext + "name", () -> "AcmeUser");
+        r.add(ext + "description", () -> "Acme employee attributes");
+        r.add(ext + "resource-type", () -> "User");
+        String[][] attrs = {
+                {"badgeNumber", "integer", "false", "default"},
+                {"costCenterCode", "string", "false", "default"},
+                {"clearance", "string", "false", "default"},
+                {"hireDate", "dateTime", "false", "default"},
+                {"projects", "string", "true", "default"},
+                {"contractor", "boolean", "false", "default"},
+                {"internalNote", "string", "false", "request"}};
+        for (int i = 0; i < attrs.length; i++) {
+            String[] a = attrs[i];
+            String at = ext + "attributes[" + i + "].";
+            r.add(at + "name", () -> a[0]);
+            r.add(at + "type", () -> a[1]);
+            r.add(at + "multi-valued", () -> a[2]);
+            r.add(at + "returned", () -> a[3]);
+        }
+        r.add(ext + "attributes[1].case-exact", () -> "true");
+        r.add(ext + "attributes[2].canonical-values", () -> "public,confidential,secret");
     }
 
     public static String sha256Hex(String token) {
