@@ -93,15 +93,29 @@ public class GroupRepository {
      * {@code direct} or {@code indirect}. Depth is bounded, so a membership cycle cannot loop.
      */
     public List<Member> groupsOf(UUID memberId) {
-        return jdbc.query("with recursive up(group_id, depth) as ("
-                        + " select group_id, 1 from scim_group_member where member_id = ?"
+        return groupsOf(List.of(memberId)).getOrDefault(memberId, List.of());
+    }
+
+    /** {@link #groupsOf(UUID)} for a page of resources in one query. */
+    public java.util.Map<UUID, List<Member>> groupsOf(Collection<UUID> memberIds) {
+        java.util.Map<UUID, List<Member>> out = new java.util.HashMap<>();
+        if (memberIds.isEmpty()) {
+            return out;
+        }
+        jdbc.query("with recursive up(member_id, group_id, depth) as ("
+                        + " select member_id, group_id, 1 from scim_group_member where member_id = any(?)"
                         + " union"
-                        + " select m.group_id, up.depth + 1 from scim_group_member m join up on m.member_id = up.group_id"
-                        + " where up.depth < " + MAX_NESTING + ")"
-                        + " select g.id, g.display_name, min(up.depth) d from up join scim_group g on g.id = up.group_id"
-                        + " where g.id <> ? group by g.id, g.display_name order by min(up.depth), g.display_name, g.id",
-                (rs, i) -> new Member(rs.getObject(1, UUID.class), rs.getInt(3) == 1 ? "direct" : "indirect",
-                        rs.getString(2)), memberId, memberId);
+                        + " select up.member_id, m.group_id, up.depth + 1 from scim_group_member m"
+                        + " join up on m.member_id = up.group_id where up.depth < " + MAX_NESTING + ")"
+                        + " select up.member_id, g.id, g.display_name, min(up.depth) d from up"
+                        + " join scim_group g on g.id = up.group_id where g.id <> up.member_id"
+                        + " group by up.member_id, g.id, g.display_name order by up.member_id, d, g.display_name, g.id",
+                (java.sql.ResultSet rs) -> {
+                    out.computeIfAbsent(rs.getObject(1, UUID.class), k -> new ArrayList<>())
+                            .add(new Member(rs.getObject(2, UUID.class), rs.getInt(4) == 1 ? "direct" : "indirect",
+                                    rs.getString(3)));
+                }, (Object) memberIds.toArray(UUID[]::new));
+        return out;
     }
 
     /** The type (User or Group) of each id that names an existing resource. */
@@ -145,8 +159,10 @@ public class GroupRepository {
                 groupId);
     }
 
+    /** The planner's row estimate for the table: cheap, not exact; counted while it was never analysed. */
     public long estimatedRows() {
-        Long n = jdbc.queryForObject("select greatest(reltuples, 0)::bigint from pg_class where oid = 'scim_group'::regclass",
+        Long n = jdbc.queryForObject("select case when c.reltuples >= 0 then c.reltuples::bigint else (select count(*) from scim_group) end "
+                + "from pg_class c where c.oid = 'scim_group'::regclass",
                 Long.class);
         return n == null ? 0 : n;
     }

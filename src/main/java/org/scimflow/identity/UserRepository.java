@@ -71,9 +71,10 @@ public class UserRepository {
         return !jdbc.queryForList("select 1 from scim_user where id = ?", Integer.class, id).isEmpty();
     }
 
-    /** The planner's row estimate for the table (0 before it was first analysed): cheap, not exact. */
+    /** The planner's row estimate for the table: cheap, not exact; counted while it was never analysed. */
     public long estimatedRows() {
-        Long n = jdbc.queryForObject("select greatest(reltuples, 0)::bigint from pg_class where oid = 'scim_user'::regclass",
+        Long n = jdbc.queryForObject("select case when c.reltuples >= 0 then c.reltuples::bigint else (select count(*) from scim_user) end "
+                + "from pg_class c where c.oid = 'scim_user'::regclass",
                 Long.class);
         return n == null ? 0 : n;
     }

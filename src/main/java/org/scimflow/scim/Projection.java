@@ -49,7 +49,7 @@ public record Projection(List<String> attributes, List<String> excluded) {
                 }
             }
             for (String a : attributes) {
-                include(visible, out, strip(a, coreSchema));
+                include(visible, out, strip(a, coreSchema), urns(rt));
             }
             return out;
         }
@@ -58,7 +58,7 @@ public record Projection(List<String> attributes, List<String> excluded) {
             String path = strip(a, coreSchema);
             AttributeDefinition def = rt.schema().attribute(topLevel(path));
             if (def == null || def.returned() != Returned.ALWAYS || path.contains(".")) {
-                exclude(out, path);
+                exclude(out, path, urns(rt));
             }
         }
         return out;
@@ -98,8 +98,8 @@ public record Projection(List<String> attributes, List<String> excluded) {
                 .noneMatch(x -> x.equalsIgnoreCase(path) || x.regionMatches(true, 0, path + ".", 0, path.length() + 1)));
     }
 
-    private static void include(ObjectNode from, ObjectNode to, String path) {
-        int urnEnd = urnSplit(path);
+    private static void include(ObjectNode from, ObjectNode to, String path, List<String> urns) {
+        int urnEnd = urnSplit(path, urns);
         if (urnEnd > 0) {
             String urn = path.substring(0, urnEnd);
             String rest = urnEnd >= path.length() ? "" : path.substring(urnEnd + 1);
@@ -112,7 +112,7 @@ public record Projection(List<String> attributes, List<String> excluded) {
                 return;
             }
             ObjectNode sub = to.has(key) ? (ObjectNode) to.get(key) : to.putObject(key);
-            include((ObjectNode) from.get(key), sub, rest);
+            include((ObjectNode) from.get(key), sub, rest, urns);
             if (sub.isEmpty()) {
                 to.remove(key);
             }
@@ -148,11 +148,11 @@ public record Projection(List<String> attributes, List<String> excluded) {
         }
     }
 
-    private static void exclude(ObjectNode node, String path) {
+    private static void exclude(ObjectNode node, String path, List<String> urns) {
         if (path.equalsIgnoreCase("id") || path.equalsIgnoreCase("schemas")) {
             return;
         }
-        int urnEnd = urnSplit(path);
+        int urnEnd = urnSplit(path, urns);
         if (urnEnd > 0) {
             String key = key(node, path.substring(0, urnEnd));
             if (key != null) {
@@ -160,7 +160,7 @@ public record Projection(List<String> attributes, List<String> excluded) {
                 if (rest.isEmpty()) {
                     node.remove(key);
                 } else if (node.get(key).isObject()) {
-                    exclude((ObjectNode) node.get(key), rest);
+                    exclude((ObjectNode) node.get(key), rest, urns);
                 }
             }
             return;
@@ -200,20 +200,28 @@ public record Projection(List<String> attributes, List<String> excluded) {
         }
     }
 
-    /** Index of the colon that ends a schema URN prefix in an attribute path, or -1. */
-    private static int urnSplit(String path) {
+    /**
+     * Where the schema URN prefix of an attribute path ends (the path's length when it names a whole
+     * extension), or -1. Known URNs are matched first: they contain dots ("2.0") and colons of their own.
+     */
+    private static int urnSplit(String path, List<String> urns) {
         if (!path.regionMatches(true, 0, "urn:", 0, 4)) {
             return -1;
         }
-        int dot = path.indexOf('.');
-        String head = dot < 0 ? path : path.substring(0, dot);
-        int colon = head.lastIndexOf(':');
-        // "urn:...:User" alone names the whole extension.
-        String last = head.substring(colon + 1);
-        if (!last.isEmpty() && Character.isUpperCase(last.charAt(0))) {
-            return path.length();
+        for (String urn : urns) {
+            if (path.equalsIgnoreCase(urn)) {
+                return path.length();
+            }
+            if (path.length() > urn.length() && path.charAt(urn.length()) == ':'
+                    && path.regionMatches(true, 0, urn, 0, urn.length())) {
+                return urn.length();
+            }
         }
-        return colon;
+        return path.lastIndexOf(':');
+    }
+
+    private static List<String> urns(ResourceType rt) {
+        return rt.extensions().stream().map(e -> e.schema().id()).toList();
     }
 
     private static String strip(String path, String coreSchema) {

@@ -270,7 +270,8 @@ public final class ResourceValidator {
                     throw BadRequestException.invalidValue("'" + path + "' must be base64 text");
                 }
                 try {
-                    Base64.getMimeDecoder().decode(v.asText());
+                    // Line breaks (PEM bodies) are allowed; any other character outside the alphabet is not.
+                    Base64.getDecoder().decode(v.asText().replaceAll("\\s", ""));
                 } catch (IllegalArgumentException e) {
                     throw BadRequestException.invalidValue("'" + path + "' must be base64 text");
                 }

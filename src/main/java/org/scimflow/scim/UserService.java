@@ -92,10 +92,11 @@ public class UserService extends ResourceServiceSupport implements ScimResourceO
         limits.checkScan(where, users::estimatedRows);
         String orderBy = sorts.orderBy(req.sortBy(), req.descending());
         Page<UserRow> page = users.search(where, orderBy, req.startIndex() - 1, req.count());
-        boolean withGroups = call.projection().wants("groups");
+        java.util.Map<UUID, List<Member>> groupsById = call.projection().wants("groups")
+                ? groups.groupsOf(page.items().stream().map(UserRow::id).toList()) : java.util.Map.of();
         List<ObjectNode> out = new ArrayList<>(page.items().size());
         for (UserRow row : page.items()) {
-            List<Member> memberOf = withGroups ? groups.groupsOf(row.id()) : List.of();
+            List<Member> memberOf = groupsById.getOrDefault(row.id(), List.of());
             out.add(call.projection().apply(render(row, memberOf, call), resourceType));
         }
         return ScimResult.ok(listResponse(out, page.total(), req.startIndex()), null);
