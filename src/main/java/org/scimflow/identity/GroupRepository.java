@@ -67,17 +67,7 @@ public class GroupRepository {
     }
 
     public Page<GroupRow> search(SqlFilter where, String orderBy, int offset, int limit) {
-        Long total = jdbc.queryForObject("select count(*) from scim_group r where " + where.sql(), Long.class,
-                where.params().toArray());
-        List<GroupRow> items = List.of();
-        if (limit > 0 && total != null && total > offset) {
-            List<Object> params = new ArrayList<>(where.params());
-            params.add(limit);
-            params.add(offset);
-            items = jdbc.query("select " + COLUMNS + " from scim_group r where " + where.sql() + " order by " + orderBy
-                    + " limit ? offset ?", rowMapper, params.toArray());
-        }
-        return new Page<>(items, total == null ? 0 : total);
+        return PagedQuery.search(jdbc, "scim_group", COLUMNS, rowMapper, where, orderBy, offset, limit);
     }
 
     /** Members of one group with display names resolved from the member resources. */

@@ -80,17 +80,7 @@ public class UserRepository {
     }
 
     public Page<UserRow> search(SqlFilter where, String orderBy, int offset, int limit) {
-        Long total = jdbc.queryForObject("select count(*) from scim_user r where " + where.sql(), Long.class,
-                where.params().toArray());
-        List<UserRow> items = List.of();
-        if (limit > 0 && total != null && total > offset) {
-            List<Object> params = new ArrayList<>(where.params());
-            params.add(limit);
-            params.add(offset);
-            items = jdbc.query("select " + COLUMNS + " from scim_user r where " + where.sql() + " order by " + orderBy
-                    + " limit ? offset ?", rowMapper, params.toArray());
-        }
-        return new Page<>(items, total == null ? 0 : total);
+        return PagedQuery.search(jdbc, "scim_user", COLUMNS, rowMapper, where, orderBy, offset, limit);
     }
 
     private UserRow map(ResultSet rs, int i) throws SQLException {

@@ -64,6 +64,8 @@ class ScimListingTest extends HubTest {
                 {"emails[type eq \"work\"] and not (active eq false)", "ada"},
                 {"name.familyName sw \"y\" or name.familyName ew \"ms\"", "bob,dee"},
                 {"emails.value ew \".org\"", "ada"},
+                {"emails.value eq \"ADA@home.org\"", "ada"},
+                {"emails[type eq \"work\"].value eq \"cy@x.com\"", "cy"},
                 {"emails pr", "ada,bob,cy"},
                 {"not (emails pr)", "dee"},
                 {"title pr and title eq \"engineer\"", "ada"},
@@ -129,6 +131,15 @@ class ScimListingTest extends HubTest {
         assertThat(negative.json().get("startIndex").asInt()).as("startIndex < 1 is 1").isEqualTo(1);
         assertThat(negative.json().get("itemsPerPage").asInt()).as("count < 0 is 0").isZero();
         assertThat(api.get("/scim/v2/Users?sortBy=password").json().get("scimType").asText()).isEqualTo("invalidValue");
+
+        // Without a filter the total comes from the trigger-kept counts: it must equal the table.
+        assertThat(api.get("/scim/v2/Users?count=0").json().get("totalResults").asLong())
+                .isEqualTo(jdbc.queryForObject("select count(*) from scim_user", Long.class));
+        assertThat(api.get("/scim/v2/Groups?count=1").json().get("totalResults").asLong())
+                .isEqualTo(jdbc.queryForObject("select count(*) from scim_group", Long.class));
+        Api.Response deep = api.get("/scim/v2/Users?sortBy=userName&count=2&startIndex=2");
+        assertThat(deep.json().get("Resources").findValuesAsText("userName")).containsExactlyElementsOf(
+                jdbc.queryForList("select user_name from scim_user order by user_name_lc limit 2 offset 1", String.class));
         assertThat(api.get("/scim/v2/Users?sortOrder=sideways").status()).isEqualTo(400);
     }
 

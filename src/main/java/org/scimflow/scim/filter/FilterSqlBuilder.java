@@ -60,7 +60,7 @@ public final class FilterSqlBuilder {
         requireBalanced(filter);
         Filter parsed;
         try {
-            parsed = Filter.fromString(filter);
+            parsed = Filter.fromString(inlineValuePathComparisons(filter));
         } catch (BadRequestException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -158,9 +158,24 @@ public final class FilterSqlBuilder {
                 return membershipFilter(t.membership(), f.getValueFilter(), s);
             }
             String alias = "e" + (++aliasCounter);
+            String indexed = valueIndexCondition(path, valueEquals(f.getValueFilter()));
             String inner = f.getValueFilter().visit(this, new Scope(t.def(), alias, s.depth() + 1));
-            return "exists (select 1 from jsonb_array_elements(coalesce(" + t.expr() + ", '[]'::jsonb)) " + alias
-                    + " where " + inner + ")";
+            return indexed + "exists (select 1 from jsonb_array_elements(coalesce(" + t.expr() + ", '[]'::jsonb)) "
+                    + alias + " where " + inner + ")";
+        }
+
+        /**
+         * {@code fn(r.resource) @> array[value] and } when the attribute has a value index (V3) and the
+         * filter pins its value; binds the parameter, so call it before translating what follows.
+         */
+        private String valueIndexCondition(Path path, String value) {
+            String fn = path.getSchemaUrn() == null ? table.valueIndexes().get(
+                    path.getElement(0).getAttribute().toLowerCase(Locale.ROOT)) : null;
+            if (fn == null || value == null) {
+                return "";
+            }
+            params.add(value.toLowerCase(Locale.ROOT));
+            return fn + "(r.resource) @> array[?]::text[] and ";
         }
 
         private String combine(List<Filter> filters, String op, Scope s) throws ScimException {
@@ -196,7 +211,13 @@ public final class FilterSqlBuilder {
                 return "exists (select 1 from jsonb_array_elements(coalesce(" + t.expr() + ", '[]'::jsonb)) "
                         + alias + " where " + condition(inner, op, value) + ")";
             }
-            return wrapArray(t, condition(t, op, value));
+            String indexed = "";
+            Path p = f.getAttributePath();
+            if (op.equals("eq") && t.arrayExpr() != null && p.size() == 2
+                    && p.getElement(1).getAttribute().equalsIgnoreCase("value") && value != null && value.isTextual()) {
+                indexed = valueIndexCondition(p, value.asText());
+            }
+            return indexed + wrapArray(t, condition(t, op, value));
         }
 
         private String wrapArray(Target t, String cond) {
@@ -481,8 +502,10 @@ public final class FilterSqlBuilder {
         @Override
         public Boolean visit(ComplexValueFilter f, Void v) {
             ResourceTable.MembershipJoin m = table.membership();
-            return m != null && f.getAttributePath().size() == 1
-                    && m.attribute().equalsIgnoreCase(f.getAttributePath().getElement(0).getAttribute());
+            String attr = f.getAttributePath().getElement(0).getAttribute().toLowerCase(Locale.ROOT);
+            return f.getAttributePath().getSchemaUrn() == null && f.getAttributePath().size() == 1
+                    && ((m != null && m.attribute().equalsIgnoreCase(attr))
+                        || (table.valueIndexes().containsKey(attr) && valueEquals(f.getValueFilter()) != null));
         }
 
         private boolean served(ComparisonFilter f, String op) {
@@ -491,6 +514,10 @@ public final class FilterSqlBuilder {
                 return false;
             }
             String first = path.getElement(0).getAttribute();
+            if (op.equals("eq") && path.size() == 2 && table.valueIndexes().containsKey(first.toLowerCase(Locale.ROOT))
+                    && path.getElement(1).getAttribute().equalsIgnoreCase("value")) {
+                return true;
+            }
             ResourceTable.MembershipJoin m = table.membership();
             if (m != null && m.attribute().equalsIgnoreCase(first)) {
                 return op.equals("eq");
@@ -506,6 +533,69 @@ public final class FilterSqlBuilder {
                 default -> true;
             };
         }
+    }
+
+    /** The text of {@code value eq "..."} in a value filter (alone or in a top-level {@code and}), or null. */
+    static String valueEquals(Filter f) {
+        if (f instanceof EqualFilter eq && eq.getAttributePath().size() == 1 && eq.getAttributePath().getSchemaUrn() == null
+                && eq.getAttributePath().getElement(0).getAttribute().equalsIgnoreCase("value")
+                && eq.getComparisonValue() != null && eq.getComparisonValue().isTextual()) {
+            return eq.getComparisonValue().asText();
+        }
+        if (f instanceof AndFilter and) {
+            for (Filter c : and.getCombinedFilters()) {
+                String v = valueEquals(c);
+                if (v != null) {
+                    return v;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static final java.util.regex.Pattern VALUE_PATH_SUB = java.util.regex.Pattern.compile(
+            "\\.([A-Za-z][A-Za-z0-9_$-]*)(\\s+(?:(?i:eq|ne|co|sw|ew|gt|ge|lt|le))\\s+(?:\"(?:[^\"\\\\]|\\\\.)*\"|[^\\s()\\[\\]]+)"
+                    + "|\\s+(?i:pr)\\b)");
+
+    /**
+     * Rewrites {@code emails[type eq "work"].value eq "x"} — a value path followed by a sub-attribute
+     * comparison, which Entra ID sends when it matches users on a work email but which the RFC grammar (and
+     * the SDK's parser) does not allow — into the equivalent {@code emails[(type eq "work") and value eq "x"]}.
+     */
+    static String inlineValuePathComparisons(String filter) {
+        StringBuilder out = new StringBuilder(filter.length() + 16);
+        boolean quoted = false;
+        int open = -1;
+        for (int i = 0; i < filter.length(); i++) {
+            char c = filter.charAt(i);
+            if (quoted) {
+                out.append(c);
+                if (c == '\\' && i + 1 < filter.length()) {
+                    out.append(filter.charAt(++i));
+                } else if (c == '"') {
+                    quoted = false;
+                }
+                continue;
+            }
+            if (c == '"') {
+                quoted = true;
+            } else if (c == '[') {
+                open = out.length();
+            } else if (c == ']' && open >= 0) {
+                java.util.regex.Matcher m = VALUE_PATH_SUB.matcher(filter).region(i + 1, filter.length());
+                if (m.lookingAt()) {
+                    String inner = out.substring(open + 1);
+                    out.setLength(open + 1);
+                    out.append('(').append(inner).append(") and ").append(m.group(1)).append(m.group(2)).append(']');
+                    i = m.end() - 1;
+                    open = -1;
+                    continue;
+                }
+                open = -1;
+            }
+            out.append(c);
+        }
+        return out.toString();
     }
 
     /** The SDK's parser forgives a missing closing bracket or parenthesis; the RFC grammar does not. */

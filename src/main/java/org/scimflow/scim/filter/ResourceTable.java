@@ -7,10 +7,11 @@ import org.scimflow.scim.schema.ResourceType;
 
 /**
  * How one resource type is laid out in SQL: its table (aliased {@code r}), the JSONB column holding the
- * resource, and the attributes that have indexed columns of their own.
+ * resource, the attributes that have indexed columns of their own, and the multi-valued attributes whose
+ * lower-cased values a GIN index holds ({@code valueIndexes}: attribute to the indexed SQL function).
  */
 public record ResourceTable(ResourceType resourceType, String table, Map<String, Column> columns,
-                            MembershipJoin membership) {
+                            MembershipJoin membership, Map<String, String> valueIndexes) {
 
     /**
      * A column for an attribute path. {@code lowered}: it already holds lower-cased text. {@code index}:
@@ -49,7 +50,7 @@ public record ResourceTable(ResourceType resourceType, String table, Map<String,
                 "active", new Column("r.active", Type.BOOLEAN, false, Index.NONE, true, false),
                 "meta.created", new Column("r.created", Type.DATE_TIME, false, Index.BTREE, false, false),
                 "meta.lastmodified", new Column("r.last_modified", Type.DATE_TIME, false, Index.BTREE, false, false)),
-                new MembershipJoin("groups", "member_id", "group_id"));
+                new MembershipJoin("groups", "member_id", "group_id"), Map.of("emails", "scim_email_values"));
     }
 
     /** {@code scim_group}; members live in {@code scim_group_member}. */
@@ -60,6 +61,6 @@ public record ResourceTable(ResourceType resourceType, String table, Map<String,
                 "externalid", new Column("r.external_id", Type.STRING, false, Index.BTREE, true, false),
                 "meta.created", new Column("r.created", Type.DATE_TIME, false, Index.BTREE, false, false),
                 "meta.lastmodified", new Column("r.last_modified", Type.DATE_TIME, false, Index.BTREE, false, false)),
-                new MembershipJoin("members", "group_id", "member_id"));
+                new MembershipJoin("members", "group_id", "member_id"), Map.of());
     }
 }

@@ -55,8 +55,14 @@ class FilterSqlBuilderTest {
                 Arguments.of("userName eq \"a\" or userName eq \"b\" and active eq true",
                         "(r.user_name_lc = ? or (r.user_name_lc = ? and r.active = ?))", List.of("a", "b", true)),
                 Arguments.of("emails.value eq \"X@Y.com\"",
-                        "exists (select 1 from jsonb_array_elements(coalesce(r.resource -> 'emails', '[]'::jsonb)) e "
-                                + "where lower(e ->> 'value') = ?)", List.of("x@y.com")),
+                        "scim_email_values(r.resource) @> array[?]::text[] and "
+                                + "exists (select 1 from jsonb_array_elements(coalesce(r.resource -> 'emails', '[]'::jsonb)) e "
+                                + "where lower(e ->> 'value') = ?)", List.of("x@y.com", "x@y.com")),
+                Arguments.of("emails[type eq \"work\"].value eq \"A@X.com\"",
+                        "scim_email_values(r.resource) @> array[?]::text[] and "
+                                + "exists (select 1 from jsonb_array_elements(coalesce(r.resource -> 'emails', '[]'::jsonb)) e1 "
+                                + "where (lower(e1->>'type') = ? and lower(e1->>'value') = ?))",
+                        List.of("a@x.com", "work", "a@x.com")),
                 Arguments.of("emails[type eq \"work\" and value co \"@x\"]",
                         "exists (select 1 from jsonb_array_elements(coalesce(r.resource -> 'emails', '[]'::jsonb)) e1 "
                                 + "where (lower(e1->>'type') = ? and lower(e1->>'value') like ? escape '\\'))",
@@ -142,6 +148,10 @@ class FilterSqlBuilderTest {
                 Arguments.of("title eq \"x\" or userName eq \"a\"", false),
                 Arguments.of("userName eq \"b\" or externalId eq \"a\"", true),
                 Arguments.of("emails[type eq \"work\"]", false),
+                Arguments.of("emails[type eq \"work\"].value eq \"a@x.com\"", true),
+                Arguments.of("emails[value eq \"a@x.com\" and primary eq true]", true),
+                Arguments.of("emails.value eq \"a@x.com\"", true),
+                Arguments.of("emails.value co \"a@x.com\"", false),
                 Arguments.of("groups.value eq \"2819c223-7f76-453a-919d-413861904646\"", true),
                 Arguments.of("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber eq \"1\"", false));
     }
@@ -150,6 +160,20 @@ class FilterSqlBuilderTest {
     @MethodSource("narrowing")
     void knowsWhichFiltersAnIndexNarrows(String filter, boolean indexed) throws Exception {
         assertThat(users.build(filter).indexed()).isEqualTo(indexed);
+    }
+
+    static Stream<Arguments> rewrites() {
+        return Stream.of(
+                Arguments.of("emails[type eq \"work\"].value eq \"a@x\"", "emails[(type eq \"work\") and value eq \"a@x\"]"),
+                Arguments.of("emails[type eq \"w]ork\"].value pr", "emails[(type eq \"w]ork\") and value pr]"),
+                Arguments.of("userName eq \"a].b eq \\\"c\\\"\"", "userName eq \"a].b eq \\\"c\\\"\""),
+                Arguments.of("emails[type eq \"work\"] and title eq \"x\"", "emails[type eq \"work\"] and title eq \"x\""));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("rewrites")
+    void inlinesAValuePathComparisonAndNothingElse(String in, String out) {
+        assertThat(FilterSqlBuilder.inlineValuePathComparisons(in)).isEqualTo(out);
     }
 
     @org.junit.jupiter.api.Test

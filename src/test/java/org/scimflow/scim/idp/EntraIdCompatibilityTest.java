@@ -51,6 +51,12 @@ class EntraIdCompatibilityTest extends HubTest {
         assertThat(found.json().get("totalResults").asInt()).isEqualTo(1);
         assertThat(found.json().at("/Resources/0/id").asText()).isEqualTo(id);
         assertThat(call("GET", "/scim/v2/Users/" + UUID.randomUUID(), null).status()).isEqualTo(404);
+        // Matching on the work email instead of userName: not RFC grammar, sent by Entra all the same.
+        Api.Response byEmail = call("GET", "/scim/v2/Users?filter=" + Api.q("emails[type eq \"work\"].value eq \""
+                + userName.toUpperCase() + "\""), null);
+        assertThat(byEmail.status()).as(byEmail.raw()).isEqualTo(200);
+        assertThat(byEmail.json().at("/Resources/0/id").asText()).isEqualTo(id);
+        assertThat(byEmail.json().get("totalResults").asInt()).isEqualTo(1);
         Api.Response dup = call("POST", "/scim/v2/Users", """
             {"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"%s","active":true}""".formatted(userName));
         assertThat(dup.status()).isEqualTo(409);

@@ -1,0 +1,41 @@
+package org.scimflow.identity;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.scimflow.scim.filter.SqlFilter;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
+
+/**
+ * One page of a filtered, sorted resource table, and the total that goes with it.
+ *
+ * <p>The page is found on ids alone and joined back to its rows (a "deferred join"), so skipping to a
+ * deep startIndex walks an index rather than reading every skipped resource. The total costs nothing
+ * when the page shows it (fewer rows than asked for), and without a filter it is read from the counts
+ * the V3 triggers keep, not counted.
+ */
+final class PagedQuery {
+
+    private PagedQuery() { }
+
+    static <T> Page<T> search(JdbcTemplate jdbc, String table, String columns, RowMapper<T> mapper, SqlFilter where,
+                              String orderBy, int offset, int limit) {
+        List<T> items = List.of();
+        if (limit > 0) {
+            List<Object> params = new ArrayList<>(where.params());
+            params.add(limit);
+            params.add(offset);
+            items = jdbc.query("select " + columns + " from (select p.id, row_number() over () n from (select r.id from "
+                    + table + " r where " + where.sql() + " order by " + orderBy + " limit ? offset ?) p) k join " + table
+                    + " r on r.id = k.id order by k.n", mapper, params.toArray());
+            if (items.size() < limit && (offset == 0 || !items.isEmpty())) {
+                return new Page<>(items, (long) offset + items.size());
+            }
+        }
+        Long total = where == SqlFilter.TRUE
+                ? jdbc.queryForObject("select n from scim_resource_count where resource = ?", Long.class, table)
+                : jdbc.queryForObject("select count(*) from " + table + " r where " + where.sql(), Long.class,
+                        where.params().toArray());
+        return new Page<>(items, total == null ? 0 : total);
+    }
+}
