@@ -86,7 +86,11 @@ public class GroupRepository {
         return groupsOf(List.of(memberId)).getOrDefault(memberId, List.of());
     }
 
-    /** {@link #groupsOf(UUID)} for a page of resources in one query. */
+    /**
+     * {@link #groupsOf(UUID)} for a page of resources in one query. The recursive step follows only
+     * group-in-group memberships, which a small partial index (V4) holds: the planner cannot size the
+     * recursion and would otherwise hash every membership row of the directory on each call.
+     */
     public java.util.Map<UUID, List<Member>> groupsOf(Collection<UUID> memberIds) {
         java.util.Map<UUID, List<Member>> out = new java.util.HashMap<>();
         if (memberIds.isEmpty()) {
@@ -96,7 +100,8 @@ public class GroupRepository {
                         + " select member_id, group_id, 1 from scim_group_member where member_id = any(?)"
                         + " union"
                         + " select up.member_id, m.group_id, up.depth + 1 from scim_group_member m"
-                        + " join up on m.member_id = up.group_id where up.depth < " + MAX_NESTING + ")"
+                        + " join up on m.member_id = up.group_id where m.member_type = 'Group' and up.depth < "
+                        + MAX_NESTING + ")"
                         + " select up.member_id, g.id, g.display_name, min(up.depth) d from up"
                         + " join scim_group g on g.id = up.group_id where g.id <> up.member_id"
                         + " group by up.member_id, g.id, g.display_name order by up.member_id, d, g.display_name, g.id",

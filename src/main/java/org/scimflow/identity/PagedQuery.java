@@ -12,7 +12,7 @@ import org.springframework.jdbc.core.RowMapper;
  * <p>The page is found on ids alone and joined back to its rows (a "deferred join"), so skipping to a
  * deep startIndex walks an index rather than reading every skipped resource. The total costs nothing
  * when the page shows it (fewer rows than asked for), and without a filter it is read from the counts
- * the V3 triggers keep, not counted.
+ * the V4 triggers keep, not counted.
  */
 final class PagedQuery {
 

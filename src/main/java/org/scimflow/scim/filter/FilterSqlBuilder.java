@@ -165,7 +165,7 @@ public final class FilterSqlBuilder {
         }
 
         /**
-         * {@code fn(r.resource) @> array[value] and } when the attribute has a value index (V3) and the
+         * {@code fn(r.resource) @> array[value] and } when the attribute has a value index (V4) and the
          * filter pins its value; binds the parameter, so call it before translating what follows.
          */
         private String valueIndexCondition(Path path, String value) {

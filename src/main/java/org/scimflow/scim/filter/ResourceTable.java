@@ -40,7 +40,7 @@ public record ResourceTable(ResourceType resourceType, String table, Map<String,
         return columns.get(path.toLowerCase(Locale.ROOT));
     }
 
-    /** {@code scim_user}: the columns migrations V1 and V3 index. */
+    /** {@code scim_user}: the columns migrations V1 and V4 index. */
     public static ResourceTable users(ResourceType rt) {
         return new ResourceTable(rt, "scim_user", Map.of(
                 "id", new Column("r.id", Type.STRING, false, Index.BTREE, false, true),

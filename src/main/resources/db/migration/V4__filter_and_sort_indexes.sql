@@ -38,6 +38,9 @@ begin
     end if;
 end $$;
 
+-- Nested groups: deriving a user's indirect groups follows only group-in-group memberships.
+create index scim_group_member_nested_ix on scim_group_member (member_id, group_id) where member_type = 'Group';
+
 -- Identity providers match users on a work email (emails[type eq "work"].value eq "..."): the
 -- lower-cased email values in a GIN index answer that without reading every user.
 create function scim_email_values(resource jsonb) returns text[] language sql immutable parallel safe as $$
