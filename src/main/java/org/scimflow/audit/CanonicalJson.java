@@ -73,7 +73,7 @@ public final class CanonicalJson {
         }
     }
 
-    private static void string(String s, StringBuilder sb) {
+    static void string(String s, StringBuilder sb) {
         sb.append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
