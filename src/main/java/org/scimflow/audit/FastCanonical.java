@@ -12,6 +12,10 @@ import java.nio.charset.StandardCharsets;
  */
 final class FastCanonical {
 
+    private static final String[] ACTOR = {"id", "ip", "type", "userAgent"};
+    private static final String[] HTTP = {"method", "path", "status"};
+    private static final String[] SUBJECT = {"externalId", "id", "name", "type"};
+    private static final String[] TARGET = {"id", "system"};
     private final ObjectMapper mapper;
 
     FastCanonical(ObjectMapper mapper) {
@@ -23,7 +27,7 @@ final class FastCanonical {
         sb.append('{');
         Sep s = new Sep(sb);
         str(s, "action", f[RawRecord.ACTION]);
-        object(s, "actor", new String[] {"id", "ip", "type", "userAgent"},
+        object(s, "actor", ACTOR,
                 f[RawRecord.ACTOR_ID], f[RawRecord.ACTOR_IP], f[RawRecord.ACTOR_TYPE], f[RawRecord.ACTOR_USER_AGENT]);
         num(s, "attempt", f[RawRecord.ATTEMPT]);
         String changes = f[RawRecord.CHANGES];
@@ -42,16 +46,16 @@ final class FastCanonical {
         str(s, "error", f[RawRecord.ERROR]);
         str(s, "eventId", f[RawRecord.EVENT_ID]);
         str(s, "eventTime", RawRecord.instant(f[RawRecord.EVENT_TIME]));
-        object(s, "http", new String[] {"method", "path", "status"},
+        object(s, "http", HTTP,
                 f[RawRecord.HTTP_METHOD], f[RawRecord.HTTP_PATH], f[RawRecord.HTTP_STATUS]);
         str(s, "outcome", f[RawRecord.OUTCOME]);
         str(s, "parentEventId", f[RawRecord.PARENT_EVENT_ID]);
         str(s, "recordedTime", RawRecord.instant(f[RawRecord.RECORDED_TIME]));
         num(s, "schemaVersion", f[RawRecord.SCHEMA_VERSION]);
         str(s, "scimType", f[RawRecord.SCIM_TYPE]);
-        object(s, "subject", new String[] {"externalId", "id", "name", "type"}, f[RawRecord.SUBJECT_EXTERNAL_ID],
+        object(s, "subject", SUBJECT, f[RawRecord.SUBJECT_EXTERNAL_ID],
                 f[RawRecord.SUBJECT_ID], f[RawRecord.SUBJECT_NAME], f[RawRecord.SUBJECT_TYPE]);
-        object(s, "target", new String[] {"id", "system"}, f[RawRecord.TARGET_ID], f[RawRecord.TARGET_SYSTEM]);
+        object(s, "target", TARGET, f[RawRecord.TARGET_ID], f[RawRecord.TARGET_SYSTEM]);
         sb.append('}');
         return sb.toString().getBytes(StandardCharsets.UTF_8);
     }

@@ -34,27 +34,43 @@ final class RawRecord {
 
     /** Splits one line of PostgreSQL's text COPY format ({@code \N} is null; backslash escapes decoded). */
     static String[] split(byte[] line) {
-        String[] out = new String[COUNT];
-        int field = 0;
-        StringBuilder sb = new StringBuilder(64);
-        boolean isNull = false;
         String s = new String(line, java.nio.charset.StandardCharsets.UTF_8);
         int n = s.length();
         if (n > 0 && s.charAt(n - 1) == '\n') {
             n--;
         }
-        for (int i = 0; i <= n; i++) {
-            char c = i < n ? s.charAt(i) : '\t';
-            if (c == '\t') {
-                out[field++] = isNull ? null : sb.toString();
-                sb.setLength(0);
-                isNull = false;
-                continue;
+        String[] out = new String[COUNT];
+        int field = 0;
+        int start = 0;
+        while (start <= n) {
+            int tab = s.indexOf('\t', start);
+            int end = tab < 0 || tab > n ? n : tab;
+            if (field == COUNT) {
+                throw new IllegalStateException("unexpected COPY row with more than " + COUNT + " fields");
             }
-            if (c == '\\' && i + 1 < n) {
+            out[field++] = field(s, start, end);
+            start = end + 1;
+        }
+        if (field != COUNT) {
+            throw new IllegalStateException("unexpected COPY row with " + field + " fields");
+        }
+        return out;
+    }
+
+    private static String field(String s, int start, int end) {
+        if (end - start == 2 && s.charAt(start) == '\\' && s.charAt(start + 1) == 'N') {
+            return null;
+        }
+        int bs = s.indexOf('\\', start);
+        if (bs < 0 || bs >= end) {
+            return s.substring(start, end);
+        }
+        StringBuilder sb = new StringBuilder(end - start);
+        for (int i = start; i < end; i++) {
+            char c = s.charAt(i);
+            if (c == '\\' && i + 1 < end) {
                 char e = s.charAt(++i);
                 switch (e) {
-                    case 'N' -> isNull = true;
                     case 'n' -> sb.append('\n');
                     case 'r' -> sb.append('\r');
                     case 't' -> sb.append('\t');
@@ -63,14 +79,11 @@ final class RawRecord {
                     case 'v' -> sb.append('\u000b');
                     default -> sb.append(e);
                 }
-                continue;
+            } else {
+                sb.append(c);
             }
-            sb.append(c);
         }
-        if (field != COUNT) {
-            throw new IllegalStateException("unexpected COPY row with " + field + " fields");
-        }
-        return out;
+        return sb.toString();
     }
 
     /** bytea in hex output format: {@code \x0a1b…}. */
@@ -95,11 +108,17 @@ final class RawRecord {
         }
         StringBuilder sb = new StringBuilder(27).append(pg, 0, 10).append('T').append(pg, 11, 19);
         if (plus > 20 && pg.charAt(19) == '.') {
-            String frac = pg.substring(20, plus);
-            int micros = Integer.parseInt((frac + "000000").substring(0, 6));
-            if (micros != 0) {
-                String six = String.format("%06d", micros);
-                sb.append('.').append(micros % 1000 == 0 ? six.substring(0, 3) : six);
+            char[] six = {'0', '0', '0', '0', '0', '0'};
+            for (int i = 20, j = 0; i < plus && j < 6; i++, j++) {
+                six[j] = pg.charAt(i);
+            }
+            boolean zero = true;
+            for (char c : six) {
+                zero &= c == '0';
+            }
+            if (!zero) {
+                boolean millis = six[3] == '0' && six[4] == '0' && six[5] == '0';
+                sb.append('.').append(six, 0, millis ? 3 : 6);
             }
         }
         return sb.append('Z').toString();
