@@ -36,6 +36,7 @@ import org.springframework.stereotype.Component;
 public class AuditRelay implements DisposableBean {
 
     public static final String RELAY = "kafka";
+    public static final String CHECKPOINT_RELAY = "kafka-checkpoints";
     public static final String EVENT_ID_HEADER = "scimflow_event_id";
     private static final Logger log = LoggerFactory.getLogger(AuditRelay.class);
 
@@ -43,11 +44,16 @@ public class AuditRelay implements DisposableBean {
     private final AuditRecordCodec codec;
     private final ObjectMapper mapper;
     private final ScimflowProperties props;
-    private KafkaProducer<String, byte[]> producer;
+    private volatile KafkaProducer<String, byte[]> producer;
+    private volatile boolean closing;
     private boolean topicReady;
     private boolean failing;
 
-    public AuditRelay(AuditStore store, AuditRecordCodec codec, ObjectMapper mapper, ScimflowProperties props) {
+    private final CheckpointStore checkpoints;
+
+    public AuditRelay(AuditStore store, AuditRecordCodec codec, ObjectMapper mapper, ScimflowProperties props,
+                      org.springframework.jdbc.core.JdbcTemplate jdbc) {
+        this.checkpoints = new CheckpointStore(jdbc, mapper);
         this.store = store;
         this.codec = codec;
         this.mapper = mapper;
@@ -56,7 +62,7 @@ public class AuditRelay implements DisposableBean {
 
     /** Publishes what is pending; returns how many records were acknowledged by Kafka. */
     public synchronized int publishPending() {
-        if (!props.getKafka().isEnabled()) {
+        if (!props.getKafka().isEnabled() || closing) {
             return 0;
         }
         int published = 0;
@@ -65,6 +71,7 @@ public class AuditRelay implements DisposableBean {
         while (true) {
             List<AuditEvent> pending = store.after(position, batch);
             if (pending.isEmpty()) {
+                publishCheckpoints();
                 return published;
             }
             try {
@@ -86,8 +93,35 @@ public class AuditRelay implements DisposableBean {
             store.relayAdvance(RELAY, position);
             published += pending.size();
             if (pending.size() < batch) {
+                publishCheckpoints();
                 return published;
             }
+        }
+    }
+
+    /** Signed checkpoints go to their own topic, so a copy exists that the database cannot change. */
+    private void publishCheckpoints() {
+        long position = store.relayPosition(CHECKPOINT_RELAY);
+        List<Checkpoint> pending = checkpoints.after(position, 100);
+        if (pending.isEmpty()) {
+            return;
+        }
+        try {
+            KafkaProducer<String, byte[]> p = producer();
+            String topic = props.getAudit().getCheckpointTopic();
+            List<Future<RecordMetadata>> acks = new ArrayList<>();
+            for (Checkpoint c : pending) {
+                acks.add(p.send(new ProducerRecord<>(topic, String.valueOf(c.treeSize()),
+                        mapper.writeValueAsBytes(c.toJson(mapper)))));
+            }
+            p.flush();
+            for (Future<RecordMetadata> a : acks) {
+                a.get(30, TimeUnit.SECONDS);
+            }
+            store.relayAdvance(CHECKPOINT_RELAY, pending.get(pending.size() - 1).treeSize());
+        } catch (Exception e) {
+            reset();
+            log.warn("Audit relay could not publish checkpoints ({}); will retry", e.getClass().getSimpleName());
         }
     }
 
@@ -99,7 +133,8 @@ public class AuditRelay implements DisposableBean {
         List<Future<RecordMetadata>> acks = new ArrayList<>(events.size());
         for (AuditEvent e : events) {
             String key = e.subjectId() != null ? e.subjectId() : e.correlationId();
-            ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, key, mapper.writeValueAsBytes(codec.toJson(e)));
+            ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, key,
+                    mapper.writeValueAsBytes(SiemFields.enrich(codec.toJson(e), e)));
             record.headers().add(EVENT_ID_HEADER, e.eventId().toString().getBytes(StandardCharsets.UTF_8));
             acks.add(p.send(record));
         }
@@ -121,11 +156,15 @@ public class AuditRelay implements DisposableBean {
             a.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000);
             a.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
             try (Admin admin = Admin.create(a)) {
-                admin.createTopics(List.of(new NewTopic(props.getAudit().getTopic(), Optional.empty(), Optional.empty())))
-                        .all().get(5, TimeUnit.SECONDS);
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw new IllegalStateException("cannot create topic", e.getCause());
+                for (String topic : List.of(props.getAudit().getTopic(), props.getAudit().getCheckpointTopic())) {
+                    try {
+                        admin.createTopics(List.of(new NewTopic(topic, Optional.empty(), Optional.empty())))
+                                .all().get(5, TimeUnit.SECONDS);
+                    } catch (ExecutionException e) {
+                        if (!(e.getCause() instanceof TopicExistsException)) {
+                            throw new IllegalStateException("cannot create topic " + topic, e.getCause());
+                        }
+                    }
                 }
             } catch (Exception e) {
                 throw new IllegalStateException("cannot create topic", e);
@@ -156,6 +195,19 @@ public class AuditRelay implements DisposableBean {
             producer = null;
         }
         topicReady = false;
+    }
+
+    /**
+     * On shutdown, fail any send in flight at once: records not acknowledged stay unpublished in the store
+     * and go out after the restart, and Camel's graceful shutdown does not wait on a broker.
+     */
+    @org.springframework.context.event.EventListener(org.springframework.context.event.ContextClosedEvent.class)
+    public void onClose() {
+        closing = true;
+        KafkaProducer<String, byte[]> p = producer;
+        if (p != null) {
+            p.close(java.time.Duration.ZERO);
+        }
     }
 
     public synchronized boolean isFailing() {
