@@ -72,10 +72,24 @@ public class GroupRepository {
 
     /** Members of one group with display names resolved from the member resources. */
     public List<Member> members(UUID groupId) {
-        return jdbc.query("select m.member_id, m.member_type, coalesce(u.display_name, u.user_name, g.display_name) d "
+        return members(List.of(groupId)).getOrDefault(groupId, List.of());
+    }
+
+    /** {@link #members(UUID)} for a page of groups in one query. */
+    public java.util.Map<UUID, List<Member>> members(Collection<UUID> groupIds) {
+        java.util.Map<UUID, List<Member>> out = new java.util.HashMap<>();
+        if (groupIds.isEmpty()) {
+            return out;
+        }
+        jdbc.query("select m.group_id, m.member_id, m.member_type, coalesce(u.display_name, u.user_name, g.display_name) d "
                         + "from scim_group_member m left join scim_user u on u.id = m.member_id "
-                        + "left join scim_group g on g.id = m.member_id where m.group_id = ? order by m.member_id",
-                (rs, i) -> new Member(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3)), groupId);
+                        + "left join scim_group g on g.id = m.member_id where m.group_id = any(?) "
+                        + "order by m.group_id, m.member_id",
+                (java.sql.ResultSet rs) -> {
+                    out.computeIfAbsent(rs.getObject(1, UUID.class), k -> new ArrayList<>())
+                            .add(new Member(rs.getObject(2, UUID.class), rs.getString(3), rs.getString(4)));
+                }, (Object) groupIds.toArray(UUID[]::new));
+        return out;
     }
 
     /**

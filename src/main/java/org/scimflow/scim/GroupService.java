@@ -100,10 +100,11 @@ public class GroupService extends ResourceServiceSupport implements ScimResource
         limits.checkScan(where, groups::estimatedRows);
         Page<GroupRow> page = groups.search(where, sorts.orderBy(req.sortBy(), req.descending()),
                 req.startIndex() - 1, req.count());
-        boolean withMembers = call.projection().wants("members");
+        Map<UUID, List<Member>> membersById = call.projection().wants("members")
+                ? groups.members(page.items().stream().map(GroupRow::id).toList()) : Map.of();
         List<ObjectNode> out = new ArrayList<>(page.items().size());
         for (GroupRow row : page.items()) {
-            List<Member> members = withMembers ? groups.members(row.id()) : List.of();
+            List<Member> members = membersById.getOrDefault(row.id(), List.of());
             out.add(call.projection().apply(render(row, members, call), resourceType));
         }
         return ScimResult.ok(listResponse(out, page.total(), req.startIndex()), null);

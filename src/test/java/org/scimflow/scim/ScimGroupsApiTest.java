@@ -116,6 +116,14 @@ class ScimGroupsApiTest extends HubTest {
         assertThat(r.json().at("/Resources/0").has("members")).isFalse();
         Api.Response byMember = api.get("/scim/v2/Groups?filter=" + Api.q("members[value eq \"" + a + "\"]"));
         assertThat(byMember.json().at("/Resources/0/id").asText()).isEqualTo(id);
+
+        // A page of several groups carries each group's own members.
+        String b = newUser();
+        String other = api.post("/scim/v2/Groups", group(name + "-2", a, b)).json().get("id").asText();
+        Api.Response both = api.get("/scim/v2/Groups?sortBy=displayName&filter=" + Api.q("displayName sw \"" + name + "\""));
+        assertThat(both.json().get("Resources").findValuesAsText("id")).containsExactly(id, other);
+        assertThat(both.json().at("/Resources/0/members")).hasSize(1);
+        assertThat(both.json().at("/Resources/1/members").findValuesAsText("value")).containsExactlyInAnyOrder(a, b);
     }
 
     @Test
