@@ -1,5 +1,5 @@
 -- Indexes that let SCIM filters and sorted pages read only the rows they return
--- (see docs/decisions/0007-filters-in-sql.md).
+-- (see docs/decisions/0010-filters-in-sql.md).
 --
 -- text_pattern_ops: "sw" (LIKE 'abc%') uses a b-tree whatever the database collation.
 -- pg_trgm GIN:      "co" and "ew" (LIKE '%abc%') on userName and displayName, when the extension exists.

@@ -10,7 +10,7 @@ import org.springframework.stereotype.Component;
 /**
  * Refuses filters too broad to answer cheaply (RFC 7644 §3.4.2.2 {@code tooMany}): a filter no index
  * narrows, on a table with more rows than {@code scimflow.scim.filter-scan-row-limit}, would read every
- * row for every call. See docs/decisions/0007-filters-in-sql.md.
+ * row for every call. See docs/decisions/0010-filters-in-sql.md.
  */
 @Component
 public class ListLimits {
