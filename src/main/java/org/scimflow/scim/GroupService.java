@@ -188,20 +188,20 @@ public class GroupService extends ResourceServiceSupport implements ScimResource
      * attributes, so a 100,000-member group is not rendered back either (RFC 7644 §3.5.2 allows both).
      */
     private ScimResult patchMembers(ScimCall call, UUID id, MemberPatch.Changes changes) throws ScimException {
-        Map<UUID, String> wantedTypes = new LinkedHashMap<>();
-        List<UUID> toRemove = new ArrayList<>();
-        for (String value : changes.added()) {
-            wantedTypes.put(memberId(value, id), changes.types().get(value));
-        }
-        for (String value : changes.removed()) {
-            UUID m = FilterIds.parse(value);
-            if (m != null) {
-                toRemove.add(m);
-            }
-        }
         return inTransaction(() -> {
             GroupRow old = groups.findForUpdate(id).orElseThrow(() -> ScimErrors.notFound("Group " + id + " not found"));
             Versions.checkIfMatch(call.ifMatch(), old.version());
+            Map<UUID, String> wantedTypes = new LinkedHashMap<>();
+            for (String value : changes.added()) {
+                wantedTypes.put(memberId(value, id), changes.types().get(value));
+            }
+            List<UUID> toRemove = new ArrayList<>();
+            for (String value : changes.removed()) {
+                UUID m = FilterIds.parse(value);
+                if (m != null) {
+                    toRemove.add(m);
+                }
+            }
             Map<UUID, String> found = groups.existingTypes(wantedTypes.keySet());
             List<Member> toAdd = new ArrayList<>();
             for (Map.Entry<UUID, String> w : wantedTypes.entrySet()) {

@@ -78,6 +78,58 @@ class ScimBadInputTest extends HubTest {
                 "active eq \"yes\"", "meta.created gt \"yesterday\"", "password eq \"x\"", "x".repeat(5000));
     }
 
+    static Stream<Arguments> mistakes() {
+        String patch = "{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:PatchOp\"],\"Operations\":";
+        String bulk = "{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:BulkRequest\"],\"Operations\":";
+        String missingGroup = "/scim/v2/Groups/00000000-0000-4000-8000-000000000000";
+        return Stream.of(
+                Arguments.of("GET", "/scim/v2/Users?startIndex=abc", null, 400, "invalidValue"),
+                Arguments.of("GET", "/scim/v2/Users?count=99999999999", null, 400, "invalidValue"),
+                Arguments.of("GET", "/scim/v2/Users?sortBy=name", null, 400, "invalidValue"),
+                Arguments.of("GET", "/scim/v2/Users?sortBy=emails%5Btype", null, 400, "invalidValue"),
+                Arguments.of("GET", "/scim/v2/Users?sortBy=meta.version", null, 400, "invalidValue"),
+                Arguments.of("GET", "/scim/v2/Users?filter=" + Api.q("name[givenName eq \"x\"]"), null, 400, "invalidFilter"),
+                Arguments.of("GET", "/scim/v2/Users?filter=" + Api.q("emails.value gt 5"), null, 400, "invalidFilter"),
+                Arguments.of("GET", "/scim/v2/Users?filter=" + Api.q("groups.display eq \"x\""), null, 400, "invalidFilter"),
+                Arguments.of("GET", "/scim/v2/Users?filter=" + Api.q("meta.resourceType eq \"User\""), null, 400, "invalidFilter"),
+                Arguments.of("GET", "/scim/v2/Groups?filter=" + Api.q("members.display eq \"x\""), null, 400, "invalidFilter"),
+                Arguments.of("GET", "/scim/v2/Groups?filter=" + Api.q("members[value co \"x\"]"), null, 400, "invalidFilter"),
+                Arguments.of("POST", "/scim/v2/Users/.search", "{\"count\":\"many\"}", 400, "invalidValue"),
+                Arguments.of("POST", "/scim/v2/Groups", "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:Group\"]}",
+                        400, "invalidValue"),
+                Arguments.of("POST", "/scim/v2/Groups", "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:Group\"],"
+                        + "\"displayName\":\"g\",\"members\":[{\"value\":\"x\",\"type\":\"Printer\"}]}", 400, "invalidValue"),
+                Arguments.of("PATCH", missingGroup, patch + "[{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\"x\"}]}]}",
+                        404, null),
+                Arguments.of("PATCH", missingGroup, patch + "[{\"op\":\"remove\",\"path\":\"members[value eq \\\"x\\\"]\"}]}",
+                        404, null),
+                Arguments.of("PATCH", missingGroup, patch + "[{\"op\":\"replace\",\"path\":\"members[value eq \\\"x\\\"].display\","
+                        + "\"value\":\"y\"}]}", 404, null),
+                // A missing resource is 404 before its PATCH body is judged.
+                Arguments.of("PATCH", "/scim/v2/Users/00000000-0000-4000-8000-000000000000", patch + "{}}", 404, null),
+                Arguments.of("POST", "/scim/v2/Bulk", "[]", 400, "invalidSyntax"),
+                Arguments.of("POST", "/scim/v2/Bulk", bulk + "{}}", 400, "invalidSyntax"),
+                Arguments.of("POST", "/scim/v2/Bulk", bulk + "[{\"method\":\"DELETE\"}]}", 400, "invalidSyntax"),
+                Arguments.of("POST", "/scim/v2/Bulk", bulk + "[1]}", 400, "invalidSyntax"),
+                Arguments.of("POST", "/scim/v2/Bulk", "{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:BulkRequest\"],"
+                        + "\"failOnErrors\":\"1\",\"Operations\":[{\"method\":\"DELETE\",\"path\":\"/Users/x\"}]}", 400,
+                        "invalidValue"),
+                Arguments.of("POST", "/scim/v2/Bulk", bulk + "[{\"method\":\"POST\",\"bulkId\":\"a\",\"path\":\"/Users\"},"
+                        + "{\"method\":\"POST\",\"bulkId\":\"a\",\"path\":\"/Users\"}]}", 400, "invalidValue"));
+    }
+
+    /** Client mistakes on every endpoint are 4xx with the SCIM error body, never a 500. */
+    @ParameterizedTest(name = "{0} {1} -> {3}")
+    @MethodSource("mistakes")
+    void clientMistakesAreNever500(String method, String path, String body, int status, String scimType) {
+        Api.Response r = api.send(method, path, body, body == null ? null : "application/scim+json", Map.of());
+        assertThat(r.status()).as(r.raw()).isEqualTo(status);
+        assertThat(r.json().at("/schemas/0").asText()).isEqualTo(ScimErrors.ERROR_SCHEMA);
+        if (scimType != null) {
+            assertThat(r.json().get("scimType").asText()).isEqualTo(scimType);
+        }
+    }
+
     @org.junit.jupiter.api.Test
     void oversizeBodyIs413AndAudited() {
         String big = "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"" + "x".repeat(1_100_000) + "\"}";

@@ -29,7 +29,7 @@ public final class SortSqlBuilder {
         Path path;
         try {
             path = Path.fromString(sortBy);
-        } catch (RuntimeException e) {
+        } catch (BadRequestException | RuntimeException e) {
             throw BadRequestException.invalidValue("Cannot sort by '" + sortBy + "'");
         }
         ResourceTable.Column col = path.getSchemaUrn() == null && path.size() >= 1 && path.size() <= 2
