@@ -22,7 +22,8 @@ public final class ScimSchemas {
 
     /** RFC 7643 §2.1 ATTRNAME = ALPHA *(nameChar); "$ref" is the one reserved exception. */
     private static final Pattern ATTRNAME = Pattern.compile("[A-Za-z][A-Za-z0-9_-]*");
-    private static final Pattern URN = Pattern.compile("urn:[A-Za-z0-9][A-Za-z0-9-]{0,31}:[\\x21-\\x7e&&[^/?#\\[\\]\"]]+");
+    // URNs and attribute names end up inside SQL string literals (JSONB keys): no quotes, no backslashes.
+    private static final Pattern URN = Pattern.compile("urn:[A-Za-z0-9][A-Za-z0-9-]{0,31}:[\\x21-\\x7e&&[^/?#\\[\\]\"'\\\\]]+");
 
     private final ResourceType user;
     private final ResourceType group;

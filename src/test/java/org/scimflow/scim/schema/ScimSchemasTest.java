@@ -61,6 +61,8 @@ class ScimSchemasTest {
     static Stream<Arguments> bad() {
         return Stream.of(
                 Arguments.of(ext("not-a-urn", a -> { }), "must be a URN"),
+                Arguments.of(ext("urn:example:o'brien:1.0:User", a -> { }), "must be a URN"),
+                Arguments.of(ext("urn:example:back\\slash:1.0:User", a -> { }), "must be a URN"),
                 Arguments.of(ext(CoreSchemas.ENTERPRISE_USER, a -> { }), "declared twice"),
                 Arguments.of(ext("urn:example:a:1.0:User", a -> a.setName("1bad")), "ATTRNAME"),
                 Arguments.of(ext("urn:example:a:1.0:User", a -> a.setType("money")), "type 'money'"),
