@@ -21,6 +21,12 @@ import org.scimflow.support.HubTest;
 class ScimGroupsAtScaleTest extends HubTest {
 
     private static final int SIZE = 5000;
+    /**
+     * Reading the group's rows would read SIZE of them. A backend that went idle may report its reads up
+     * to ~10 s late (PostgreSQL batches statistics), so a few rows from earlier small calls may land in a
+     * window: the bound is far below SIZE, not zero. No call in this class reads a large group's rows.
+     */
+    private static final int FEW = SIZE / 50;
 
     /** A group with SIZE membership rows written straight to the table (their ids need not resolve). */
     private String bigGroup() {
@@ -51,15 +57,15 @@ class ScimGroupsAtScaleTest extends HubTest {
         assertThat(add.status()).isEqualTo(204);
         assertThat(add.header("ETag")).isEqualTo("W/\"2\"");
         long[] afterAdd = awaitStats(before[1] + 1, before[2]);
-        assertThat(afterAdd[0] - before[0]).as("membership rows read by the add").isLessThan(10);
+        assertThat(isMember(group, user)).isTrue();
+        assertThat(afterAdd[0] - before[0]).as("membership rows read by the add").isLessThan(FEW);
 
         Api.Response remove = api.patch("/scim/v2/Groups/" + group, Fixtures.patch(
                 "[{\"op\":\"remove\",\"path\":\"members[value eq \\\"" + user + "\\\"]\"}]"));
         assertThat(remove.status()).isEqualTo(204);
         long[] afterRemove = awaitStats(afterAdd[1], afterAdd[2] + 1);
-        assertThat(afterRemove[0] - afterAdd[0]).as("membership rows read by the remove").isLessThan(10);
-        assertThat(jdbc.queryForObject("select count(*) from scim_group_member where group_id = ?::uuid", Long.class, group))
-                .isEqualTo(SIZE);
+        assertThat(isMember(group, user)).isFalse();
+        assertThat(afterRemove[0] - afterAdd[0]).as("membership rows read by the remove").isLessThan(FEW);
 
         // The audit record names exactly the changed member.
         AuditAwait.record(jdbc, add.header("X-Request-Id"), row -> assertThat(row.get("changes").toString())
@@ -81,8 +87,7 @@ class ScimGroupsAtScaleTest extends HubTest {
         assertThat(r.json().has("members")).isFalse();
         assertThat(list.json().at("/Resources/0").has("members")).isFalse();
         Awaitility.await().pollDelay(Duration.ofMillis(1200)).atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-                assertThat(memberTableStats()[0] - before[0]).isLessThan(10));
-        assertThat(api.get("/scim/v2/Groups/" + group).json().get("members")).hasSize(SIZE);
+                assertThat(memberTableStats()[0] - before[0]).isLessThan(FEW));
     }
 
     @Test
@@ -136,6 +141,12 @@ class ScimGroupsAtScaleTest extends HubTest {
                 "[{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\"" + top + "\"}]}]"));
         assertThat(api.get("/scim/v2/Users/" + user).json().get("groups")).hasSize(3);
         assertThat(api.get("/scim/v2/Users/" + user + "?excludedAttributes=groups").json().has("groups")).isFalse();
+    }
+
+    /** Membership through the API, which reads at most the one row (primary key lookup). */
+    private boolean isMember(String group, String user) {
+        return api.get("/scim/v2/Groups?count=0&filter=" + Api.q("id eq \"" + group + "\" and members[value eq \"" + user
+                + "\"]")).json().get("totalResults").asInt() == 1;
     }
 
     private long[] awaitStableStats() {
