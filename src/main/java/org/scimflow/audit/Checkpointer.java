@@ -26,7 +26,12 @@ public class Checkpointer {
     private final ScimflowProperties props;
     private final ObjectMapper mapper;
     private MerkleTree.CompactRange range;
-    private Instant lastCheckpoint = Instant.EPOCH;
+    /**
+     * When the time-based interval last started: the latest stored checkpoint, else this start. (From
+     * the epoch, any interval shorter than the time since 1970 made the first timer tick due at once,
+     * in the middle of whatever was being written.)
+     */
+    private Instant lastCheckpoint = Instant.now();
 
     public Checkpointer(JdbcTemplate jdbc, ObjectMapper mapper, SigningKeys keys, ScimflowProperties props) {
         this.jdbc = jdbc;
@@ -88,6 +93,7 @@ public class Checkpointer {
     private MerkleTree.CompactRange range() {
         if (range == null) {
             range = store.latestFrontier().map(MerkleTree.CompactRange::decode).orElseGet(MerkleTree.CompactRange::new);
+            store.latest().ifPresent(c -> lastCheckpoint = c.createdAt());
             // Republish anything the folder lacks (first run with a new folder, or a failed write).
             store.all().forEach(c -> CheckpointStore.writeFile(props.checkpointDir(), c, mapper));
         }
