@@ -38,16 +38,145 @@ public class AuditApi implements DisposableBean {
     private final AuditStore store;
     private final AuditRecordCodec codec;
     private final ObjectMapper mapper;
+    private final AuditIntegrity integrity;
+    private final SigningKeys keys;
+    private final org.springframework.jdbc.core.JdbcTemplate jdbc;
+    private final Checkpointer checkpointer;
     private final ExecutorService exporters = Executors.newFixedThreadPool(4, r -> {
         Thread t = new Thread(r, "audit-export");
         t.setDaemon(true);
         return t;
     });
 
-    public AuditApi(AuditStore store, AuditRecordCodec codec, ObjectMapper mapper) {
+    public AuditApi(AuditStore store, AuditRecordCodec codec, ObjectMapper mapper, AuditIntegrity integrity,
+                    SigningKeys keys, org.springframework.jdbc.core.JdbcTemplate jdbc, Checkpointer checkpointer) {
+        this.checkpointer = checkpointer;
         this.store = store;
         this.codec = codec;
         this.mapper = mapper;
+        this.integrity = integrity;
+        this.keys = keys;
+        this.jdbc = jdbc;
+    }
+
+    /** Runs a full verification now (database and external checkpoints) and returns the findings. */
+    public void verify(Exchange ex) throws Exception {
+        RouteAudit.draft(ex).action("audit.verify");
+        json(ex, 200, mapper.writeValueAsBytes(integrity.verifyNow("api:" + RouteAudit.request(ex).actorId())));
+    }
+
+    /** The last verification result and the last checkpoint, for badges and health checks. */
+    public void verifyLast(Exchange ex) throws Exception {
+        RouteAudit.draft(ex).action("audit.verify.read");
+        json(ex, 200, mapper.writeValueAsBytes(integrity.last()));
+    }
+
+    public void checkpoints(Exchange ex) throws Exception {
+        RouteAudit.draft(ex).action("audit.checkpoints.read");
+        ObjectNode out = mapper.createObjectNode();
+        ArrayNode arr = out.putArray("checkpoints");
+        new CheckpointStore(jdbc, mapper).all().forEach(c -> arr.add(c.toJson(mapper)));
+        json(ex, 200, mapper.writeValueAsBytes(out));
+    }
+
+    /** Every public key that signed checkpoints, as PEM, for offline verification. */
+    public void keys(Exchange ex) throws Exception {
+        RouteAudit.draft(ex).action("audit.keys.read");
+        ObjectNode out = mapper.createObjectNode();
+        ArrayNode arr = out.putArray("keys");
+        keys.publicKeys().forEach((id, k) -> arr.addObject().put("keyId", id).put("algorithm", SigningKeys.ALGORITHM)
+                .put("active", id.equals(keys.activeKeyId())).put("pem", SigningKeys.pem("PUBLIC KEY", k.getEncoded())));
+        json(ex, 200, mapper.writeValueAsBytes(out));
+    }
+
+    /**
+     * Everything that happened to one person, in order: the records about the subject and every record
+     * sharing a correlation id with them (the inbound call, planned changes, outbound calls).
+     */
+    public void timeline(Exchange ex) throws Exception {
+        String who = ex.getIn().getHeader("id", String.class);
+        RouteAudit.draft(ex).action("audit.timeline.read").subject("Subject", who, null, null);
+        List<AuditEvent> events = jdbc.query("""
+                with direct as (
+                    select seq, correlation_id from audit_event
+                    where subject_id = ? or subject_external_id = ? or lower(subject_name) = lower(?))
+                select * from audit_event
+                where seq in (select seq from direct)
+                   or correlation_id in (select correlation_id from direct where correlation_id is not null)
+                order by seq limit 5000""", (rs, i) -> codec.fromRow(rs), who, who, who);
+        if (events.isEmpty()) {
+            throw org.scimflow.scim.ScimErrors.notFound("No audit records for " + who);
+        }
+        ObjectNode out = mapper.createObjectNode();
+        ObjectNode subject = out.putObject("subject");
+        events.stream().filter(e -> e.subjectId() != null && (who.equals(e.subjectId())
+                        || who.equalsIgnoreCase(e.subjectName()) || who.equals(e.subjectExternalId())))
+                .reduce((a, b) -> b).ifPresent(e -> {
+                    subject.put("id", e.subjectId());
+                    subject.put("type", e.subjectType());
+                    if (e.subjectName() != null) {
+                        subject.put("name", e.subjectName());
+                    }
+                    if (e.subjectExternalId() != null) {
+                        subject.put("externalId", e.subjectExternalId());
+                    }
+                });
+        ArrayNode arr = out.putArray("events");
+        events.forEach(e -> arr.add(codec.toJson(e)));
+        json(ex, 200, mapper.writeValueAsBytes(out));
+    }
+
+    /** Events per hour by channel and outcome (default: the last 24 hours). */
+    public void statsHourly(Exchange ex) throws Exception {
+        RouteAudit.draft(ex).action("audit.stats.read");
+        AuditQuery q = AuditQuery.from(name -> ex.getIn().getHeader(name, String.class));
+        java.time.Instant to = q.to() != null ? q.to() : java.time.Instant.now();
+        java.time.Instant from = q.from() != null ? q.from() : to.minus(java.time.Duration.ofHours(24));
+        ObjectNode out = mapper.createObjectNode();
+        ArrayNode arr = out.putArray("buckets");
+        jdbc.query("select date_trunc('hour', event_time) h, channel, outcome, count(*) n from audit_event "
+                        + "where event_time >= ? and event_time < ? group by 1, 2, 3 order by 1, 2, 3",
+                rs -> {
+                    arr.addObject().put("hour", rs.getObject("h", java.time.OffsetDateTime.class).toInstant().toString())
+                            .put("channel", rs.getString("channel")).put("outcome", rs.getString("outcome"))
+                            .put("count", rs.getLong("n"));
+                }, java.sql.Timestamp.from(from), java.sql.Timestamp.from(to));
+        out.put("from", from.toString());
+        out.put("to", to.toString());
+        json(ex, 200, mapper.writeValueAsBytes(out));
+    }
+
+    /** RFC 6962 inclusion proof of one record in the smallest signed checkpoint that covers it. */
+    public void proof(Exchange ex) throws Exception {
+        String id = ex.getIn().getHeader("eventId", String.class);
+        RouteAudit.draft(ex).action("audit.proof.read").subject("AuditEvent", id, null, null);
+        AuditEvent e;
+        try {
+            e = store.byEventId(UUID.fromString(id)).orElse(null);
+        } catch (IllegalArgumentException bad) {
+            e = null;
+        }
+        if (e == null) {
+            throw ScimErrors.notFound("Audit event " + id + " not found");
+        }
+        long seq = e.seq();
+        Checkpoint c = new CheckpointStore(jdbc, mapper).covering(seq).orElseThrow(() -> ScimErrors.notFound(
+                "No signed checkpoint covers seq " + seq + " yet; checkpoints are taken every few seconds"));
+        byte[] hashes = new byte[Math.toIntExact(c.treeSize() * 32)];
+        jdbc.query("select seq, record_hash from audit_event where seq <= ? order by seq", rs -> {
+            System.arraycopy(rs.getBytes(2), 0, hashes, (int) (rs.getLong(1) - 1) * 32, 32);
+        }, c.treeSize());
+        java.util.function.LongFunction<byte[]> leaf = i -> java.util.Arrays.copyOfRange(hashes, (int) i * 32, (int) i * 32 + 32);
+        List<byte[]> path = MerkleTree.inclusionProof(seq - 1, c.treeSize(), leaf);
+        ObjectNode out = mapper.createObjectNode();
+        out.put("eventId", id);
+        out.put("seq", seq);
+        out.put("leafIndex", seq - 1);
+        out.put("recordHash", java.util.HexFormat.of().formatHex(e.recordHash()));
+        ArrayNode p = out.putArray("auditPath");
+        path.forEach(h -> p.add(java.util.HexFormat.of().formatHex(h)));
+        out.set("checkpoint", c.toJson(mapper));
+        json(ex, 200, mapper.writeValueAsBytes(out));
     }
 
     public void query(Exchange ex) throws Exception {
@@ -81,7 +210,10 @@ public class AuditApi implements DisposableBean {
         json(ex, 200, mapper.writeValueAsBytes(codec.toJson(e)));
     }
 
-    /** Streams the matching records as NDJSON or CSV; rows flow from a database cursor to the socket. */
+    /**
+     * Streams the matching records as NDJSON or CSV, rows flowing from a database cursor to the socket,
+     * and ends with a signed manifest (digest of every preceding byte, the covering signed checkpoint).
+     */
     public void export(Exchange ex) throws Exception {
         RouteAudit.draft(ex).action("audit.export");
         String format = ex.getIn().getHeader("format", "ndjson", String.class);
@@ -89,24 +221,45 @@ public class AuditApi implements DisposableBean {
             throw BadRequestException.invalidValue("format must be ndjson or csv");
         }
         AuditQuery q = AuditQuery.from(name -> ex.getIn().getHeader(name, String.class));
+        // Everything exported is covered by a signed checkpoint taken now.
+        Checkpoint checkpoint = checkpointer.checkpointNow();
+        long maxSeq = checkpoint == null ? 0 : checkpoint.treeSize();
+        ObjectNode filters = mapper.createObjectNode();
+        for (String f : List.of("from", "to", "actor", "subject", "action", "outcome", "correlationId", "channel",
+                "cycleId", "target")) {
+            String v = ex.getIn().getHeader(f, String.class);
+            if (v != null && !v.isBlank()) {
+                filters.put(f, v);
+            }
+        }
         PipedInputStream in = new PipedInputStream(64 * 1024);
         PipedOutputStream pipe = new PipedOutputStream(in);
         boolean csv = format.equals("csv");
         exporters.submit(() -> {
-            try (Writer w = new BufferedWriter(new OutputStreamWriter(pipe, StandardCharsets.UTF_8), 64 * 1024)) {
+            java.security.MessageDigest digest = sha256();
+            long[] count = {0};
+            Long[] range = {null, null};
+            try (java.io.OutputStream os = new java.io.BufferedOutputStream(pipe, 64 * 1024)) {
                 if (csv) {
-                    w.write(String.join(",", CSV_COLUMNS));
-                    w.write("\r\n");
+                    writeLine(os, digest, String.join(",", CSV_COLUMNS) + "\r\n");
                 }
-                store.stream(q, e -> {
+                store.stream(q, maxSeq, e -> {
+                    ObjectNode n = codec.toJson(e);
                     try {
-                        ObjectNode n = codec.toJson(e);
-                        w.write(csv ? csvLine(n) : mapper.writeValueAsString(n));
-                        w.write(csv ? "\r\n" : "\n");
+                        writeLine(os, digest, csv ? csvLine(n) + "\r\n" : mapper.writeValueAsString(n) + "\n");
                     } catch (IOException io) {
                         throw new UncheckedIOException(io);
                     }
+                    count[0]++;
+                    if (range[0] == null) {
+                        range[0] = e.seq();
+                    }
+                    range[1] = e.seq();
                 });
+                ObjectNode manifest = ExportManifest.build(mapper, format, filters, count[0], range[0], range[1],
+                        digest.digest(), checkpoint, keys);
+                os.write(((csv ? "# " : "") + mapper.writeValueAsString(manifest) + (csv ? "\r\n" : "\n"))
+                        .getBytes(StandardCharsets.UTF_8));
             } catch (IOException | RuntimeException e) {
                 log.warn("Audit export ended early: {}", e.getMessage());
             }
@@ -118,6 +271,21 @@ public class AuditApi implements DisposableBean {
         m.setHeader("Content-Disposition", "attachment; filename=\"scimflow-audit." + format + "\"");
         m.setBody(in);
         RouteAudit.draft(ex).durationMs(RouteAudit.request(ex).elapsedMs());
+    }
+
+    private static void writeLine(java.io.OutputStream os, java.security.MessageDigest digest, String line)
+            throws IOException {
+        byte[] b = line.getBytes(StandardCharsets.UTF_8);
+        digest.update(b);
+        os.write(b);
+    }
+
+    private static java.security.MessageDigest sha256() {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private String csvLine(ObjectNode n) {

@@ -29,6 +29,16 @@ public class AuditConfiguration {
     }
 
     @Bean
+    SigningKeys signingKeys(ScimflowProperties props) {
+        return SigningKeys.open(props.keysDir(), props.getAudit().getSigning().getPrivateKeyPath());
+    }
+
+    @Bean
+    AuditVerifier auditVerifier(javax.sql.DataSource dataSource, AuditRecordCodec codec, SigningKeys keys) {
+        return new AuditVerifier(dataSource, codec, keys);
+    }
+
+    @Bean
     Redactor redactor(ScimflowProperties props) {
         return new Redactor(props.getAudit().getRedactedAttributes());
     }

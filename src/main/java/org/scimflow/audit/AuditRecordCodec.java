@@ -101,6 +101,11 @@ public final class AuditRecordCodec {
 
     /** RFC 8785 canonical bytes of {@link #content(AuditEvent)}. */
     public byte[] canonicalContent(AuditEvent e) {
+        return CanonicalJson.bytes(content(e));
+    }
+
+    /** The same bytes through the JCS reference implementation (text round trip); kept to cross-check. */
+    byte[] canonicalContentReference(AuditEvent e) {
         try {
             return new JsonCanonicalizer(mapper.writeValueAsString(content(e))).getEncodedUTF8();
         } catch (IOException ex) {

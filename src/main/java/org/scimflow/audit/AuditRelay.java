@@ -36,6 +36,7 @@ import org.springframework.stereotype.Component;
 public class AuditRelay implements DisposableBean {
 
     public static final String RELAY = "kafka";
+    public static final String CHECKPOINT_RELAY = "kafka-checkpoints";
     public static final String EVENT_ID_HEADER = "scimflow_event_id";
     private static final Logger log = LoggerFactory.getLogger(AuditRelay.class);
 
@@ -47,7 +48,11 @@ public class AuditRelay implements DisposableBean {
     private boolean topicReady;
     private boolean failing;
 
-    public AuditRelay(AuditStore store, AuditRecordCodec codec, ObjectMapper mapper, ScimflowProperties props) {
+    private final CheckpointStore checkpoints;
+
+    public AuditRelay(AuditStore store, AuditRecordCodec codec, ObjectMapper mapper, ScimflowProperties props,
+                      org.springframework.jdbc.core.JdbcTemplate jdbc) {
+        this.checkpoints = new CheckpointStore(jdbc, mapper);
         this.store = store;
         this.codec = codec;
         this.mapper = mapper;
@@ -65,6 +70,7 @@ public class AuditRelay implements DisposableBean {
         while (true) {
             List<AuditEvent> pending = store.after(position, batch);
             if (pending.isEmpty()) {
+                publishCheckpoints();
                 return published;
             }
             try {
@@ -86,8 +92,35 @@ public class AuditRelay implements DisposableBean {
             store.relayAdvance(RELAY, position);
             published += pending.size();
             if (pending.size() < batch) {
+                publishCheckpoints();
                 return published;
             }
+        }
+    }
+
+    /** Signed checkpoints go to their own topic, so a copy exists that the database cannot change. */
+    private void publishCheckpoints() {
+        long position = store.relayPosition(CHECKPOINT_RELAY);
+        List<Checkpoint> pending = checkpoints.after(position, 100);
+        if (pending.isEmpty()) {
+            return;
+        }
+        try {
+            KafkaProducer<String, byte[]> p = producer();
+            String topic = props.getAudit().getCheckpointTopic();
+            List<Future<RecordMetadata>> acks = new ArrayList<>();
+            for (Checkpoint c : pending) {
+                acks.add(p.send(new ProducerRecord<>(topic, String.valueOf(c.treeSize()),
+                        mapper.writeValueAsBytes(c.toJson(mapper)))));
+            }
+            p.flush();
+            for (Future<RecordMetadata> a : acks) {
+                a.get(30, TimeUnit.SECONDS);
+            }
+            store.relayAdvance(CHECKPOINT_RELAY, pending.get(pending.size() - 1).treeSize());
+        } catch (Exception e) {
+            reset();
+            log.warn("Audit relay could not publish checkpoints ({}); will retry", e.getClass().getSimpleName());
         }
     }
 
@@ -121,11 +154,15 @@ public class AuditRelay implements DisposableBean {
             a.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000);
             a.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
             try (Admin admin = Admin.create(a)) {
-                admin.createTopics(List.of(new NewTopic(props.getAudit().getTopic(), Optional.empty(), Optional.empty())))
-                        .all().get(5, TimeUnit.SECONDS);
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw new IllegalStateException("cannot create topic", e.getCause());
+                for (String topic : List.of(props.getAudit().getTopic(), props.getAudit().getCheckpointTopic())) {
+                    try {
+                        admin.createTopics(List.of(new NewTopic(topic, Optional.empty(), Optional.empty())))
+                                .all().get(5, TimeUnit.SECONDS);
+                    } catch (ExecutionException e) {
+                        if (!(e.getCause() instanceof TopicExistsException)) {
+                            throw new IllegalStateException("cannot create topic " + topic, e.getCause());
+                        }
+                    }
                 }
             } catch (Exception e) {
                 throw new IllegalStateException("cannot create topic", e);

@@ -44,10 +44,11 @@ public class AuditStore {
     }
 
     /** Every matching record in seq order, streamed from a server-side cursor (memory stays flat). */
-    public void stream(AuditQuery q, Consumer<AuditEvent> sink) {
+    public void stream(AuditQuery q, long maxSeq, Consumer<AuditEvent> sink) {
         AuditQuery.Where w = q.where();
         List<Object> params = new ArrayList<>(w.params());
-        String sql = "select * from audit_event where " + w.sql();
+        String sql = "select * from audit_event where " + w.sql() + " and seq <= ?";
+        params.add(maxSeq);
         if (q.afterSeq() != null) {
             sql += " and seq > ?";
             params.add(q.afterSeq());

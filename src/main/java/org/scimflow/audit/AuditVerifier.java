@@ -1,93 +1,169 @@
 package org.scimflow.audit;
 
 import java.security.MessageDigest;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.TreeMap;
+import javax.sql.DataSource;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.stereotype.Component;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Re-computes the audit hash chain from the stored rows and names every record that does not fit:
- * a changed record ({@code HASH_MISMATCH}), a missing sequence number ({@code MISSING_SEQ}), a link that
- * does not point at its predecessor ({@code CHAIN_BREAK}), or a chain head that disagrees with the last
- * record ({@code TRUNCATED}).
+ * Re-computes the audit log from its stored rows and names every record that does not fit.
+ *
+ * <p>Kinds of finding, each at one sequence number: {@code HASH_MISMATCH} (a record's content no longer
+ * matches its hash), {@code MISSING_SEQ} (a number is absent), {@code CHAIN_BREAK} (a link does not point at
+ * its predecessor), {@code CHECKPOINT_MISMATCH} (the Merkle root or head at a signed checkpoint differs —
+ * catches a chain rewritten with fresh hashes), {@code BAD_SIGNATURE} (a checkpoint's signature does not
+ * verify with any known public key), {@code TRUNCATED} (a checkpoint covers records the log no longer has).
  */
-@Component
 public class AuditVerifier {
 
     /** One problem found, at one sequence number. */
     public record Finding(long seq, String kind, String detail) { }
 
     /** The outcome of a verification run. */
-    public record Result(long checked, long firstSeq, long lastSeq, List<Finding> findings) {
+    public record Result(Instant checkedAt, long checked, long firstSeq, long lastSeq, int checkpointsChecked,
+                         List<Finding> findings) {
         public boolean intact() {
             return findings.isEmpty();
+        }
+
+        public String status() {
+            return intact() ? "intact" : "tampered";
+        }
+    }
+
+    /** What to check: a seq range and external checkpoints (a folder's or Kafka's copy), if any. */
+    public record Options(long fromSeq, long toSeq, List<Checkpoint> external, String externalSource) {
+        public static Options all() {
+            return new Options(1, Long.MAX_VALUE, List.of(), null);
         }
     }
 
     private static final int MAX_FINDINGS = 1000;
     private final JdbcTemplate jdbc;
     private final AuditRecordCodec codec;
+    private final SigningKeys keys;
     private final TransactionTemplate tx;
 
-    public AuditVerifier(JdbcTemplate jdbc, AuditRecordCodec codec, TransactionTemplate tx) {
-        this.jdbc = jdbc;
+    public AuditVerifier(DataSource dataSource, AuditRecordCodec codec, SigningKeys keys) {
+        this.jdbc = new JdbcTemplate(dataSource);
+        this.jdbc.setFetchSize(5000);
         this.codec = codec;
-        this.tx = new TransactionTemplate(tx.getTransactionManager());
+        this.keys = keys;
+        this.tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
         this.tx.setReadOnly(true);
     }
 
     public Result verify() {
-        return verify(1, Long.MAX_VALUE);
+        return verify(Options.all());
     }
 
-    public Result verify(long fromSeq, long toSeq) {
-        return tx.execute(status -> {
-            List<Finding> findings = new ArrayList<>();
-            long[] state = {fromSeq - 1, 0, 0}; // expected previous seq, checked count, last seq
-            byte[][] prev = {null};
-            if (fromSeq > 1) {
-                List<byte[]> before = jdbc.query("select record_hash from audit_event where seq = ?",
-                        (rs, i) -> rs.getBytes(1), fromSeq - 1);
-                prev[0] = before.isEmpty() ? null : before.get(0);
-            } else {
-                prev[0] = new byte[32];
-            }
-            JdbcTemplate streaming = new JdbcTemplate(jdbc.getDataSource());
-            streaming.setFetchSize(2000);
-            streaming.query("select * from audit_event where seq >= ? and seq <= ? order by seq", rs -> {
-                AuditEvent e = codec.fromRow(rs);
-                long seq = e.seq();
-                if (seq != state[0] + 1) {
-                    for (long missing = state[0] + 1; missing < seq && findings.size() < MAX_FINDINGS; missing++) {
-                        findings.add(new Finding(missing, "MISSING_SEQ", "no record with this sequence number"));
+    public Result verify(Options o) {
+        return tx.execute(status -> run(o));
+    }
+
+    private Result run(Options o) {
+        List<Finding> findings = new ArrayList<>();
+        boolean whole = o.fromSeq() <= 1;
+        // Every checkpoint, from the database and from outside it, keyed by tree size.
+        TreeMap<Long, List<Labelled>> checkpoints = new TreeMap<>();
+        int[] checkpointCount = {0};
+        if (whole) {
+            List<Checkpoint> db = jdbc.query("select * from audit_checkpoint order by tree_size", (rs, i) ->
+                    new Checkpoint(rs.getLong("tree_size"), rs.getBytes("root_hash"), rs.getBytes("head_hash"),
+                            rs.getObject("created_at", java.time.OffsetDateTime.class).toInstant(),
+                            rs.getString("key_id"), rs.getBytes("signature")));
+            db.forEach(c -> checkpoints.computeIfAbsent(c.treeSize(), k -> new ArrayList<>()).add(new Labelled(c, "database")));
+            o.external().forEach(c -> checkpoints.computeIfAbsent(c.treeSize(), k -> new ArrayList<>())
+                    .add(new Labelled(c, o.externalSource() == null ? "external" : o.externalSource())));
+            for (List<Labelled> list : checkpoints.values()) {
+                for (Labelled l : list) {
+                    checkpointCount[0]++;
+                    if (!l.c().verifies(keys)) {
+                        add(findings, new Finding(l.c().treeSize(), "BAD_SIGNATURE", l.source() + " checkpoint at size "
+                                + l.c().treeSize() + " is not signed by a known key (" + l.c().keyId() + ")"));
                     }
                 }
-                if (prev[0] != null && !MessageDigest.isEqual(prev[0], e.prevHash()) && findings.size() < MAX_FINDINGS) {
-                    findings.add(new Finding(seq, "CHAIN_BREAK", "prev_hash does not match the record before it"));
-                }
-                byte[] expected = AuditRecordCodec.chainHash(e.prevHash(), seq, codec.contentHash(e));
-                if (!MessageDigest.isEqual(expected, e.recordHash()) && findings.size() < MAX_FINDINGS) {
-                    findings.add(new Finding(seq, "HASH_MISMATCH", "record content does not match its hash"));
-                }
-                prev[0] = e.recordHash();
-                state[0] = seq;
-                state[1]++;
-                state[2] = seq;
-            }, fromSeq, toSeq);
-            if (toSeq == Long.MAX_VALUE) {
-                var head = jdbc.queryForMap("select seq, head_hash from audit_chain_head where chain_id = 1");
-                long headSeq = ((Number) head.get("seq")).longValue();
-                if (headSeq > state[0]) {
-                    findings.add(new Finding(state[0] + 1, "TRUNCATED",
-                            "chain head is at seq " + headSeq + " but the last record is " + state[0]));
-                } else if (headSeq == state[0] && prev[0] != null
-                        && !MessageDigest.isEqual((byte[]) head.get("head_hash"), prev[0])) {
-                    findings.add(new Finding(headSeq, "CHAIN_BREAK", "chain head hash differs from the last record"));
+            }
+        }
+        MerkleTree.CompactRange range = new MerkleTree.CompactRange();
+        long[] st = {o.fromSeq() - 1, 0, 0};
+        byte[][] prev = {null};
+        if (o.fromSeq() > 1) {
+            List<byte[]> before = jdbc.query("select record_hash from audit_event where seq = ?", (rs, i) -> rs.getBytes(1),
+                    o.fromSeq() - 1);
+            prev[0] = before.isEmpty() ? null : before.get(0);
+        } else {
+            prev[0] = new byte[32];
+        }
+        jdbc.query("select * from audit_event where seq >= ? and seq <= ? order by seq", rs -> {
+            AuditEvent e = codec.fromRow(rs);
+            long seq = e.seq();
+            for (long missing = st[0] + 1; missing < seq; missing++) {
+                add(findings, new Finding(missing, "MISSING_SEQ", "no record with this sequence number"));
+                if (whole) {
+                    range.append(new byte[32]);
                 }
             }
-            return new Result(state[1], fromSeq, state[2], findings);
-        });
+            if (prev[0] != null && !MessageDigest.isEqual(prev[0], e.prevHash())) {
+                add(findings, new Finding(seq, "CHAIN_BREAK", "prev_hash does not match the record before it"));
+            }
+            byte[] expected = AuditRecordCodec.chainHash(e.prevHash(), seq, codec.contentHash(e));
+            if (!MessageDigest.isEqual(expected, e.recordHash())) {
+                add(findings, new Finding(seq, "HASH_MISMATCH", "record content does not match its hash"));
+            }
+            if (whole) {
+                range.append(e.recordHash());
+                checkAt(checkpoints.get(range.size()), range, e.recordHash(), findings);
+            }
+            prev[0] = e.recordHash();
+            st[0] = seq;
+            st[1]++;
+            st[2] = seq;
+        }, o.fromSeq(), o.toSeq());
+        if (whole && o.toSeq() == Long.MAX_VALUE) {
+            for (var entry : checkpoints.tailMap(st[0], false).entrySet()) {
+                for (Labelled l : entry.getValue()) {
+                    add(findings, new Finding(st[0] + 1, "TRUNCATED", l.source() + " checkpoint covers "
+                            + entry.getKey() + " records but the log ends at seq " + st[0]));
+                }
+            }
+            var head = jdbc.queryForMap("select seq, head_hash from audit_chain_head where chain_id = 1");
+            long headSeq = ((Number) head.get("seq")).longValue();
+            if (headSeq > st[0]) {
+                add(findings, new Finding(st[0] + 1, "TRUNCATED",
+                        "chain head is at seq " + headSeq + " but the last record is " + st[0]));
+            } else if (headSeq == st[0] && st[0] > 0 && !MessageDigest.isEqual((byte[]) head.get("head_hash"), prev[0])) {
+                add(findings, new Finding(headSeq, "CHAIN_BREAK", "chain head hash differs from the last record"));
+            }
+        }
+        findings.sort(Comparator.comparingLong(Finding::seq));
+        return new Result(Instant.now(), st[1], o.fromSeq(), st[2], checkpointCount[0], List.copyOf(findings));
     }
+
+    private void checkAt(List<Labelled> at, MerkleTree.CompactRange range, byte[] head, List<Finding> findings) {
+        if (at == null) {
+            return;
+        }
+        byte[] root = range.root();
+        for (Labelled l : at) {
+            if (!MessageDigest.isEqual(root, l.c().rootHash()) || !MessageDigest.isEqual(head, l.c().headHash())) {
+                add(findings, new Finding(range.size(), "CHECKPOINT_MISMATCH", l.source() + " checkpoint at size "
+                        + range.size() + " does not match the records (Merkle root or chain head differs)"));
+            }
+        }
+    }
+
+    private static void add(List<Finding> findings, Finding f) {
+        if (findings.size() < MAX_FINDINGS) {
+            findings.add(f);
+        }
+    }
+
+    private record Labelled(Checkpoint c, String source) { }
 }

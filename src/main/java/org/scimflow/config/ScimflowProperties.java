@@ -25,6 +25,18 @@ public class ScimflowProperties {
     public Audit getAudit() { return audit; }
     public Kafka getKafka() { return kafka; }
 
+    /** External checkpoint folder: configured, else {@code <data-dir>/checkpoints}. */
+    public Path checkpointDir() {
+        Path d = audit.getCheckpoints().getDir();
+        return d != null ? d : dataDir.resolve("checkpoints");
+    }
+
+    /** Public keys folder: configured, else {@code <data-dir>/keys}. */
+    public Path keysDir() {
+        Path d = audit.getSigning().getKeysDir();
+        return d != null ? d : dataDir.resolve("keys");
+    }
+
     /** Configured API clients. */
     public static class Security {
         private List<Client> clients = new ArrayList<>();
@@ -66,7 +78,10 @@ public class ScimflowProperties {
         private boolean enabled = true;
         private List<String> redactedAttributes = new ArrayList<>();
         private String topic = "scimflow.audit.v1";
+        private String checkpointTopic = "scimflow.audit.checkpoints.v1";
         private final Relay relay = new Relay();
+        private final Checkpoints checkpoints = new Checkpoints();
+        private final Signing signing = new Signing();
         public boolean isEnabled() { return enabled; }
         public void setEnabled(boolean enabled) { this.enabled = enabled; }
         public List<String> getRedactedAttributes() { return redactedAttributes; }
@@ -74,6 +89,33 @@ public class ScimflowProperties {
         public String getTopic() { return topic; }
         public void setTopic(String topic) { this.topic = topic; }
         public Relay getRelay() { return relay; }
+        public String getCheckpointTopic() { return checkpointTopic; }
+        public void setCheckpointTopic(String checkpointTopic) { this.checkpointTopic = checkpointTopic; }
+        public Checkpoints getCheckpoints() { return checkpoints; }
+        public Signing getSigning() { return signing; }
+    }
+
+    /** When signed checkpoints are taken and where their external copies go. */
+    public static class Checkpoints {
+        private int everyRecords = 1000;
+        private long everySeconds = 60;
+        private Path dir;
+        public int getEveryRecords() { return everyRecords; }
+        public void setEveryRecords(int everyRecords) { this.everyRecords = everyRecords; }
+        public long getEverySeconds() { return everySeconds; }
+        public void setEverySeconds(long everySeconds) { this.everySeconds = everySeconds; }
+        public Path getDir() { return dir; }
+        public void setDir(Path dir) { this.dir = dir; }
+    }
+
+    /** Checkpoint signing keys: a folder of public keys and the active private key. */
+    public static class Signing {
+        private Path keysDir;
+        private Path privateKeyPath;
+        public Path getKeysDir() { return keysDir; }
+        public void setKeysDir(Path keysDir) { this.keysDir = keysDir; }
+        public Path getPrivateKeyPath() { return privateKeyPath; }
+        public void setPrivateKeyPath(Path privateKeyPath) { this.privateKeyPath = privateKeyPath; }
     }
 
     /** Outbox relay to Kafka. */

@@ -32,6 +32,8 @@ import org.springframework.context.annotation.Primary;
 @ConditionalOnExpression("'${spring.datasource.url:}'.isEmpty()")
 public class EmbeddedPostgresConfiguration {
 
+    /** Written next to the data while the hub runs, so {@code audit verify} can reach its database. */
+    public static final String PORT_FILE = "postgres.port";
     static final String APP_ROLE = "scimflow_app";
     static final String DATABASE = "scimflow";
     private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgresConfiguration.class);
@@ -42,6 +44,7 @@ public class EmbeddedPostgresConfiguration {
     EmbeddedPostgres embeddedPostgres(ScimflowProperties properties) throws IOException, SQLException {
         Path dir = properties.getDataDir().resolve("postgres").toAbsolutePath();
         Files.createDirectories(dir.getParent());
+        stopOrphanedServer(dir);
         EmbeddedPostgres pg = EmbeddedPostgres.builder()
                 .setDataDirectory(dir)
                 .setCleanDataDirectory(false)
@@ -49,6 +52,9 @@ public class EmbeddedPostgresConfiguration {
                 .setServerConfig("synchronous_commit", "on")
                 .start();
         log.info("Embedded PostgreSQL started on port {} with data in {}", pg.getPort(), dir);
+        Path portFile = properties.getDataDir().resolve(PORT_FILE);
+        Files.writeString(portFile, String.valueOf(pg.getPort()));
+        portFile.toFile().deleteOnExit();
         try (Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
             if (!exists(c, "select 1 from pg_database where datname = ?", DATABASE)) {
                 st.execute("create database " + DATABASE);
@@ -86,6 +92,35 @@ public class EmbeddedPostgresConfiguration {
         ds.setMaximumPoolSize(24);
         ds.setPoolName("scimflow");
         return ds;
+    }
+
+    /**
+     * A hub killed with SIGKILL leaves its PostgreSQL child running on the data folder. It holds every
+     * committed transaction; ask it to shut down cleanly so this start can take the folder over.
+     */
+    static void stopOrphanedServer(Path dir) throws IOException {
+        Path pidFile = dir.resolve("postmaster.pid");
+        if (!Files.isRegularFile(pidFile)) {
+            return;
+        }
+        long pid;
+        try {
+            pid = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
+        } catch (RuntimeException e) {
+            return;
+        }
+        var process = ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                .filter(p -> p.info().command().map(c -> c.contains("postgres")).orElse(false));
+        if (process.isEmpty()) {
+            return;
+        }
+        log.warn("Stopping PostgreSQL (pid {}) left running on {} by a hub that did not shut down", pid, dir);
+        process.get().destroy();
+        try {
+            process.get().onExit().get(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IOException("PostgreSQL pid " + pid + " still holds " + dir, e);
+        }
     }
 
     private static boolean exists(Connection c, String sql, String arg) throws SQLException {

@@ -65,4 +65,15 @@ class AuditRecordCodecTest {
         }
         return out;
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {
+            "[{\"path\":\"a\",\"new\":1.5e-7}]", "[{\"new\":\"\\u0001\\u001f\\\"\\\\ é € 😀\"}]",
+            "[{\"new\":{\"b\":[true,false,null],\"a\":-0.0,\"\\u00e9\":1e21,\"Z\":123456789012}}]",
+            "[{\"new\":100000000000000000000000}]", "[]"})
+    void fastCanonicalFormEqualsTheReferenceImplementation(String changes) throws Exception {
+        AuditEvent e = event().toBuilder().changes(mapper.readTree(changes)).subjectName("Zoë \"q\" \t").build();
+        assertThat(new String(codec.canonicalContent(e), StandardCharsets.UTF_8))
+                .isEqualTo(new String(codec.canonicalContentReference(e), StandardCharsets.UTF_8));
+    }
 }

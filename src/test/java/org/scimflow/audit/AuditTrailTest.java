@@ -202,7 +202,8 @@ class AuditTrailTest extends HubTest {
         assertThat(export.status()).isEqualTo(200);
         assertThat(export.header("Content-Type")).startsWith("application/x-ndjson");
         String[] lines = export.raw().split("\n");
-        assertThat(lines).hasSize(2);
+        assertThat(lines).hasSize(3);
+        assertThat(lines[2]).startsWith("{\"scimflowExportManifest\"");
         JsonNode first = mapper.readTree(lines[0]);
         JsonNode second = mapper.readTree(lines[1]);
         assertThat(first.get("action").asText()).isEqualTo("scim.user.create");
@@ -211,7 +212,7 @@ class AuditTrailTest extends HubTest {
         assertThat(first.get("recordHash").asText()).hasSize(64);
 
         Api.Response csv = api.get("/audit/v1/export?format=csv&subject=" + id);
-        assertThat(csv.raw().split("\r\n")).hasSize(3);
+        assertThat(csv.raw().split("\r\n")).hasSize(4);
         assertThat(csv.raw()).startsWith("seq,eventId,eventTime");
 
         AuditVerifier.Result result = verifier.verify();

@@ -1,0 +1,102 @@
+package org.scimflow.audit;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Timestamp;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
+
+/** Checkpoints in the database and in the external folder the database cannot change. */
+public final class CheckpointStore {
+
+    private final JdbcTemplate jdbc;
+    private final ObjectMapper mapper;
+    private final RowMapper<Checkpoint> rows = (rs, i) -> new Checkpoint(rs.getLong("tree_size"),
+            rs.getBytes("root_hash"), rs.getBytes("head_hash"),
+            rs.getObject("created_at", OffsetDateTime.class).toInstant(), rs.getString("key_id"),
+            rs.getBytes("signature"));
+
+    public CheckpointStore(JdbcTemplate jdbc, ObjectMapper mapper) {
+        this.jdbc = jdbc;
+        this.mapper = mapper;
+    }
+
+    public List<Checkpoint> all() {
+        return jdbc.query("select * from audit_checkpoint order by tree_size", rows);
+    }
+
+    public List<Checkpoint> after(long treeSize, int limit) {
+        return jdbc.query("select * from audit_checkpoint where tree_size > ? order by tree_size limit ?", rows,
+                treeSize, limit);
+    }
+
+    public Optional<Checkpoint> latest() {
+        return jdbc.query("select * from audit_checkpoint order by tree_size desc limit 1", rows).stream().findFirst();
+    }
+
+    /** The covering checkpoint for a record: the smallest tree that includes {@code seq}. */
+    public Optional<Checkpoint> covering(long seq) {
+        return jdbc.query("select * from audit_checkpoint where tree_size >= ? order by tree_size limit 1", rows, seq)
+                .stream().findFirst();
+    }
+
+    public Optional<String> latestFrontier() {
+        return jdbc.queryForList("select frontier from audit_checkpoint order by tree_size desc limit 1", String.class)
+                .stream().findFirst();
+    }
+
+    public void insert(Checkpoint c, String frontier) {
+        jdbc.update("insert into audit_checkpoint (tree_size, root_hash, head_hash, created_at, key_id, signature, "
+                        + "payload, frontier) values (?, ?, ?, ?, ?, ?, ?, ?)",
+                c.treeSize(), c.rootHash(), c.headHash(), Timestamp.from(c.createdAt()), c.keyId(), c.signature(),
+                c.payload(), frontier);
+    }
+
+    public void registerKey(String keyId, byte[] publicKey) {
+        jdbc.update("insert into audit_signing_key (key_id, algorithm, public_key, created_at) values (?, ?, ?, now()) "
+                + "on conflict (key_id) do nothing", keyId, SigningKeys.ALGORITHM, publicKey);
+    }
+
+    /** Writes {@code <treeSize>.json} once; an existing file is never overwritten. */
+    public static void writeFile(Path dir, Checkpoint c, ObjectMapper mapper) {
+        try {
+            Files.createDirectories(dir);
+            Path f = dir.resolve(String.format("%015d.json", c.treeSize()));
+            Files.write(f, mapper.writerWithDefaultPrettyPrinter().writeValueAsBytes(c.toJson(mapper)),
+                    StandardOpenOption.CREATE_NEW);
+        } catch (FileAlreadyExistsException e) {
+            // Already published: checkpoints are immutable.
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot publish checkpoint " + c.treeSize() + " to " + dir, e);
+        }
+    }
+
+    /** Every checkpoint file in {@code dir}, by tree size. */
+    public static List<Checkpoint> readFiles(Path dir, ObjectMapper mapper) throws IOException {
+        List<Checkpoint> out = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return out;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".json")).sorted().toList()) {
+                out.add(Checkpoint.fromJson(mapper.readTree(f.toFile())));
+            }
+        }
+        out.sort((a, b) -> Long.compare(a.treeSize(), b.treeSize()));
+        return out;
+    }
+
+    ObjectMapper mapper() {
+        return mapper;
+    }
+}

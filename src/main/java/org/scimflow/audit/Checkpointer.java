@@ -1,0 +1,113 @@
+package org.scimflow.audit;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import org.scimflow.config.ScimflowProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Takes signed checkpoints of the audit chain every N records or T seconds: the RFC 6962 Merkle root
+ * of all records so far and the chain head, signed with Ed25519, stored in the database and written to
+ * the external checkpoint folder (and relayed to Kafka), where a rewrite of the database cannot reach.
+ */
+@Component("auditCheckpointer")
+public class Checkpointer {
+
+    private static final Logger log = LoggerFactory.getLogger(Checkpointer.class);
+    private final JdbcTemplate jdbc;
+    private final CheckpointStore store;
+    private final SigningKeys keys;
+    private final ScimflowProperties props;
+    private final ObjectMapper mapper;
+    private MerkleTree.CompactRange range;
+    private Instant lastCheckpoint = Instant.EPOCH;
+
+    public Checkpointer(JdbcTemplate jdbc, ObjectMapper mapper, SigningKeys keys, ScimflowProperties props) {
+        this.jdbc = jdbc;
+        this.mapper = mapper;
+        this.store = new CheckpointStore(jdbc, mapper);
+        this.keys = keys;
+        this.props = props;
+    }
+
+    /** Takes a checkpoint if enough records or time went by; returns it, or null. */
+    public synchronized Checkpoint maybeCheckpoint() {
+        long head = jdbc.queryForObject("select seq from audit_chain_head where chain_id = 1", Long.class);
+        MerkleTree.CompactRange r = range();
+        long pending = head - r.size();
+        var cfg = props.getAudit().getCheckpoints();
+        boolean due = pending >= cfg.getEveryRecords()
+                || (pending > 0 && Instant.now().isAfter(lastCheckpoint.plusSeconds(cfg.getEverySeconds())));
+        return due ? checkpoint(head) : null;
+    }
+
+    /** Takes a checkpoint at the current chain head (used by tests and before exports). */
+    public synchronized Checkpoint checkpointNow() {
+        long head = jdbc.queryForObject("select seq from audit_chain_head where chain_id = 1", Long.class);
+        if (head == range().size()) {
+            return store.latest().orElse(null);
+        }
+        return checkpoint(head);
+    }
+
+    private Checkpoint checkpoint(long head) {
+        MerkleTree.CompactRange r = range();
+        long[] expected = {r.size() + 1};
+        byte[][] last = {null};
+        jdbc.query("select seq, record_hash from audit_event where seq > ? and seq <= ? order by seq", rs -> {
+            long seq = rs.getLong(1);
+            if (seq != expected[0]) {
+                throw new IllegalStateException("audit chain has no record " + expected[0] + "; not checkpointing");
+            }
+            byte[] h = rs.getBytes(2);
+            r.append(h);
+            last[0] = h;
+            expected[0]++;
+        }, r.size(), head);
+        if (last[0] == null) {
+            return null;
+        }
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        byte[] root = r.root();
+        byte[] payload = Checkpoint.payload(r.size(), root, last[0], now).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Checkpoint c = new Checkpoint(r.size(), root, last[0], now, keys.activeKeyId(), keys.sign(payload));
+        store.registerKey(keys.activeKeyId(), keys.publicKeys().get(keys.activeKeyId()).getEncoded());
+        store.insert(c, r.encode());
+        CheckpointStore.writeFile(props.checkpointDir(), c, mapper);
+        lastCheckpoint = now;
+        log.debug("Audit checkpoint at tree size {}", c.treeSize());
+        return c;
+    }
+
+    private MerkleTree.CompactRange range() {
+        if (range == null) {
+            range = store.latestFrontier().map(MerkleTree.CompactRange::decode).orElseGet(MerkleTree.CompactRange::new);
+            // Republish anything the folder lacks (first run with a new folder, or a failed write).
+            store.all().forEach(c -> CheckpointStore.writeFile(props.checkpointDir(), c, mapper));
+        }
+        return range;
+    }
+
+    /** Forgets the in-memory tree so the next checkpoint resumes from the database (after a restore). */
+    public synchronized void reset() {
+        range = null;
+    }
+
+    public CheckpointStore store() {
+        return store;
+    }
+
+    static void requireDir(java.nio.file.Path dir) {
+        try {
+            java.nio.file.Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

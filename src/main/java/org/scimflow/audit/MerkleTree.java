@@ -1,0 +1,184 @@
+package org.scimflow.audit;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongFunction;
+
+/**
+ * RFC 6962 Merkle tree hashing over audit records ({@code leaf = record_hash}): leaf hashes are
+ * {@code SHA-256(0x00 || leaf)}, interior nodes {@code SHA-256(0x01 || left || right)}, and a tree of n
+ * leaves splits at the largest power of two below n.
+ */
+public final class MerkleTree {
+
+    private MerkleTree() { }
+
+    public static byte[] leafHash(byte[] leaf) {
+        MessageDigest md = sha256();
+        md.update((byte) 0x00);
+        md.update(leaf);
+        return md.digest();
+    }
+
+    public static byte[] nodeHash(byte[] left, byte[] right) {
+        MessageDigest md = sha256();
+        md.update((byte) 0x01);
+        md.update(left);
+        md.update(right);
+        return md.digest();
+    }
+
+    /** The root of an empty tree: SHA-256 of the empty string. */
+    public static byte[] emptyRoot() {
+        return sha256().digest();
+    }
+
+    /**
+     * The running right edge of a growing tree: the roots of its perfect subtrees, largest first.
+     * Appending a leaf is O(log n); the root of the tree so far is available at any size.
+     */
+    public static final class CompactRange {
+        private final List<byte[]> hashes = new ArrayList<>();
+        private final List<Integer> heights = new ArrayList<>();
+        private long size;
+
+        public void append(byte[] leaf) {
+            byte[] h = leafHash(leaf);
+            int height = 0;
+            while (!heights.isEmpty() && heights.get(heights.size() - 1) == height) {
+                h = nodeHash(hashes.remove(hashes.size() - 1), h);
+                heights.remove(heights.size() - 1);
+                height++;
+            }
+            hashes.add(h);
+            heights.add(height);
+            size++;
+        }
+
+        public long size() {
+            return size;
+        }
+
+        /** {@code size;height:hash,height:hash,…} — enough to resume appending. */
+        public String encode() {
+            StringBuilder sb = new StringBuilder().append(size).append(';');
+            for (int i = 0; i < hashes.size(); i++) {
+                if (i > 0) {
+                    sb.append(',');
+                }
+                sb.append(heights.get(i)).append(':').append(java.util.HexFormat.of().formatHex(hashes.get(i)));
+            }
+            return sb.toString();
+        }
+
+        public static CompactRange decode(String s) {
+            CompactRange r = new CompactRange();
+            String[] parts = s.split(";", 2);
+            r.size = Long.parseLong(parts[0]);
+            if (parts.length > 1 && !parts[1].isEmpty()) {
+                for (String e : parts[1].split(",")) {
+                    String[] hv = e.split(":");
+                    r.heights.add(Integer.parseInt(hv[0]));
+                    r.hashes.add(java.util.HexFormat.of().parseHex(hv[1]));
+                }
+            }
+            long total = 0;
+            for (int h : r.heights) {
+                total += 1L << h;
+            }
+            if (total != r.size) {
+                throw new IllegalArgumentException("frontier does not add up to its size");
+            }
+            return r;
+        }
+
+        /** RFC 6962 root of the leaves appended so far. */
+        public byte[] root() {
+            if (hashes.isEmpty()) {
+                return emptyRoot();
+            }
+            byte[] r = hashes.get(hashes.size() - 1);
+            for (int i = hashes.size() - 2; i >= 0; i--) {
+                r = nodeHash(hashes.get(i), r);
+            }
+            return r;
+        }
+    }
+
+    /** Root of leaves [from, to) read through {@code leaves} (0-based indexes). */
+    public static byte[] rootOf(long from, long to, LongFunction<byte[]> leaves) {
+        long n = to - from;
+        if (n == 0) {
+            return emptyRoot();
+        }
+        if (n == 1) {
+            return leafHash(leaves.apply(from));
+        }
+        long k = largestPowerOfTwoBelow(n);
+        return nodeHash(rootOf(from, from + k, leaves), rootOf(from + k, to, leaves));
+    }
+
+    /** RFC 6962 §2.1.1 audit path for leaf {@code index} in the tree of the first {@code size} leaves. */
+    public static List<byte[]> inclusionProof(long index, long size, LongFunction<byte[]> leaves) {
+        List<byte[]> path = new ArrayList<>();
+        path(index, 0, size, leaves, path);
+        return path;
+    }
+
+    private static void path(long m, long from, long to, LongFunction<byte[]> leaves, List<byte[]> out) {
+        long n = to - from;
+        if (n <= 1) {
+            return;
+        }
+        long k = largestPowerOfTwoBelow(n);
+        if (m < k) {
+            path(m, from, from + k, leaves, out);
+            out.add(rootOf(from + k, to, leaves));
+        } else {
+            path(m - k, from + k, to, leaves, out);
+            out.add(rootOf(from, from + k, leaves));
+        }
+    }
+
+    /** RFC 9162 §2.1.3.2: recomputes the root from a leaf, its index, the tree size and the audit path. */
+    public static boolean verifyInclusion(byte[] leaf, long index, long size, List<byte[]> proof, byte[] root) {
+        if (index >= size) {
+            return false;
+        }
+        long fn = index;
+        long sn = size - 1;
+        byte[] r = leafHash(leaf);
+        for (byte[] p : proof) {
+            if (sn == 0) {
+                return false;
+            }
+            if ((fn & 1) == 1 || fn == sn) {
+                r = nodeHash(p, r);
+                while ((fn & 1) == 0 && fn != 0) {
+                    fn >>= 1;
+                    sn >>= 1;
+                }
+            } else {
+                r = nodeHash(r, p);
+            }
+            fn >>= 1;
+            sn >>= 1;
+        }
+        return sn == 0 && MessageDigest.isEqual(r, root);
+    }
+
+    static long largestPowerOfTwoBelow(long n) {
+        long k = Long.highestOneBit(n);
+        return k == n ? k >> 1 : k;
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package org.scimflow.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+/** RFC 6962 hashing, incremental roots and inclusion proofs. */
+class MerkleTreeTest {
+
+    static byte[] leaf(long i) {
+        return ("leaf-" + i).getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void knownVectorsFromRfc6962Structure() {
+        // Empty tree root is SHA-256(""), single leaf is SHA-256(0x00 || leaf).
+        assertThat(HexFormat.of().formatHex(MerkleTree.emptyRoot()))
+                .isEqualTo("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+        assertThat(HexFormat.of().formatHex(MerkleTree.leafHash(new byte[0])))
+                .isEqualTo("6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d");
+        // Three leaves split 2 + 1.
+        byte[] expected = MerkleTree.nodeHash(
+                MerkleTree.nodeHash(MerkleTree.leafHash(leaf(0)), MerkleTree.leafHash(leaf(1))),
+                MerkleTree.leafHash(leaf(2)));
+        assertThat(MerkleTree.rootOf(0, 3, MerkleTreeTest::leaf)).isEqualTo(expected);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3, 4, 5, 7, 8, 9, 31, 64, 100})
+    void compactRangeRootEqualsRecursiveRoot(int n) {
+        MerkleTree.CompactRange range = new MerkleTree.CompactRange();
+        for (int i = 0; i < n; i++) {
+            range.append(leaf(i));
+        }
+        assertThat(range.root()).isEqualTo(MerkleTree.rootOf(0, n, MerkleTreeTest::leaf));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3, 5, 8, 13, 100})
+    void everyLeafHasAProofThatVerifiesAndNoOtherLeafPassesIt(int n) {
+        byte[] root = MerkleTree.rootOf(0, n, MerkleTreeTest::leaf);
+        for (int i = 0; i < n; i++) {
+            List<byte[]> proof = MerkleTree.inclusionProof(i, n, MerkleTreeTest::leaf);
+            assertThat(MerkleTree.verifyInclusion(leaf(i), i, n, proof, root)).as("leaf %d of %d", i, n).isTrue();
+            assertThat(MerkleTree.verifyInclusion(leaf(i + 1000), i, n, proof, root)).isFalse();
+            if (n > 1) {
+                assertThat(MerkleTree.verifyInclusion(leaf(i), (i + 1) % n, n, proof, root)).isFalse();
+            }
+        }
+    }
+}
