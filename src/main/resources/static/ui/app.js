@@ -383,12 +383,21 @@
         onclick: (ev) => { ev.stopPropagation(); openRecord(e); },
       }, fmtTime(e.eventTime))),
       el('td', null, e.actor ? (e.actor.id || e.actor.type || '') : ''),
-      el('td', { class: 'mono' }, e.action || ''),
+      el('td', { class: 'mono', title: httpLine(e) || null }, e.action || '',
+        // Generic access records say little by their action: show what was asked for.
+        e.action === 'http.request' && e.http && e.http.path
+          ? el('div', { class: 'muted request-path' }, (e.http.method ? e.http.method + ' ' : '') + e.http.path)
+          : null),
       el('td', null, e.subject && e.subject.type ? el('span', { class: 'muted' }, e.subject.type + ' ') : null, subjectCell),
       el('td', null, outcomePill(e.outcome)),
       el('td', { class: 'num' }, e.http && e.http.status ? e.http.status : ''));
     row.addEventListener('click', () => openRecord(e));
     return row;
+  }
+
+  function httpLine(e) {
+    const h = e.http || {};
+    return [h.method, h.path].filter(Boolean).join(' ');
   }
 
   // ---------- record ----------
@@ -625,6 +634,7 @@
     badge.className = 'badge badge-' + status;
     $('badge-text').textContent = text;
     $('badge-detail').textContent = detail || '';
+    $('badge-detail').title = detail || '';
   }
 
   async function refreshBadge(runNow) {
