@@ -145,6 +145,33 @@ class AuditorConsoleBrowserTest extends HubTest {
     }
 
     @Test
+    void aTamperedVerificationTurnsTheBadgeRedWithTheFirstFinding() {
+        signIn(AUDITOR_TOKEN);
+        WebElement badge = driver.findElement(By.id("badge"));
+        waitFor(d -> !"loading".equals(badge.getDomAttribute("data-status")));
+        // The shared hub's chain must stay intact for the other tests, so the page's fetch answers this
+        // one verification with what the hub reports for a tampered chain.
+        js("""
+            const real = window.fetch;
+            window.fetch = (url, init) => String(url).endsWith('/audit/v1/verify')
+              ? Promise.resolve(new Response(JSON.stringify({status: 'tampered', checkedAt: '2026-11-29T07:00:00Z',
+                  checked: 40, firstSeq: 1, lastSeq: 40, findings: [
+                    {seq: 17, kind: 'HASH_MISMATCH', detail: 'content does not hash to record_hash'},
+                    {seq: 18, kind: 'CHAIN_BREAK', detail: 'prev_hash is not the hash of seq 17'}],
+                  lastCheckpoint: null}), {status: 200, headers: {'Content-Type': 'application/json'}}))
+              : real(url, init);
+            """);
+        driver.findElement(By.id("verify-now")).click();
+        waitFor(d -> "tampered".equals(badge.getDomAttribute("data-status")));
+        assertThat(driver.findElement(By.id("badge-text")).getText()).isEqualTo("Tampered");
+        assertThat(driver.findElement(By.id("badge-detail")).getText())
+                .startsWith("#17 HASH_MISMATCH: content does not hash to record_hash (+1 more)");
+        assertThat(driver.findElement(By.id("checkpoint")).getText()).isEqualTo("No checkpoint yet");
+        assertThat(badge.getCssValue("color")).isEqualTo("rgba(185, 28, 28, 1)");
+        screenshot("07-tampered-badge");
+    }
+
+    @Test
     void aWrongTokenOrAClientWithoutTheAuditorRoleStaysOnTheLoginForm() {
         typeToken("not-a-token");
         WebElement error = waitFor(ExpectedConditions.visibilityOfElementLocated(By.id("login-error")));
@@ -255,19 +282,27 @@ class AuditorConsoleBrowserTest extends HubTest {
         assertThat(status.getText()).startsWith("Downloaded scimflow-audit-").contains(".ndjson");
         assertThat(Long.parseLong(status.getDomAttribute("data-bytes"))).isPositive();
 
+        // The records matching the filters, then the hub's signed manifest as the last line.
         Path file = waitForDownload(".ndjson");
         List<String> lines = Files.readAllLines(file).stream().filter(l -> !l.isBlank()).toList();
-        assertThat(lines).hasSize(2);
-        for (String line : lines) {
+        assertThat(lines).hasSize(3);
+        for (String line : lines.subList(0, 2)) {
             JsonNode record = mapper.readTree(line);
             assertThat(record.at("/subject/name").asText()).isEqualTo(userName);
             assertThat(record.get("recordHash").asText()).hasSize(64);
         }
+        JsonNode manifest = mapper.readTree(lines.get(2)).get("scimflowExportManifest");
+        assertThat(manifest.get("count").asLong()).isEqualTo(2);
+        assertThat(manifest.at("/filters/subject").asText()).isEqualTo(userName);
 
         driver.findElement(By.id("export-csv")).click();
         waitFor(d -> "csv".equals(status.getDomAttribute("data-format")));
         Path csv = waitForDownload(".csv");
-        assertThat(Files.readAllLines(csv)).hasSize(3).first().asString().startsWith("seq,eventId,");
+        List<String> rows = Files.readAllLines(csv);
+        assertThat(rows).hasSize(4);
+        assertThat(rows.get(0)).startsWith("seq,eventId,");
+        assertThat(rows.get(1)).contains(userName, "scim.user.create");
+        assertThat(rows.get(3)).startsWith("# {\"scimflowExportManifest\"");
         screenshot("06-export");
     }
 
