@@ -6,8 +6,6 @@
   const TOKEN_KEY = 'scimflow.auditor.token';
   const API = new URL('../audit/v1', document.baseURI).pathname;
   const PAGE_SIZE = 50;
-  const TIMELINE_PAGE = 1000;
-  const TIMELINE_MAX_PAGES = 10;
   const BADGE_REFRESH_MS = 5 * 60 * 1000;
   const HOUR_MS = 3600 * 1000;
   const MAX_CHART_HOURS = 31 * 24;
@@ -529,29 +527,10 @@
         if (!(err instanceof HttpError) || err.status !== 404) {
           throw err;
         }
-        // Unknown subject, or a hub without the timeline resource: the event search answers both.
-        data = await timelineFromSearch(id);
+        data = { subject: null, events: [] };
       }
       renderTimeline(id, data);
     });
-  }
-
-  async function timelineFromSearch(id) {
-    const events = [];
-    let cursor = null;
-    for (let i = 0; i < TIMELINE_MAX_PAGES; i++) {
-      const page = await call('/events' + query({ subject: id, order: 'asc', limit: TIMELINE_PAGE, cursor }));
-      events.push(...page.events);
-      cursor = page.nextCursor;
-      if (!cursor) {
-        break;
-      }
-    }
-    const subject = {};
-    for (const e of events) {
-      Object.assign(subject, e.subject || {});
-    }
-    return { subject: events.length ? subject : null, events };
   }
 
   function renderTimeline(id, data) {

@@ -247,6 +247,14 @@ class AuditorConsoleBrowserTest extends HubTest {
         events.get(0).findElement(By.cssSelector("button.open-record")).click();
         WebElement dialog = waitFor(ExpectedConditions.visibilityOfElementLocated(By.id("record-dialog")));
         assertThat(dialog.findElement(By.id("record-fields")).getText()).contains("scim.user.create");
+        driver.findElement(By.id("record-close")).click();
+
+        WebElement input = driver.findElement(By.id("timeline-id"));
+        input.clear();
+        input.sendKeys("nobody-" + userName);
+        driver.findElement(By.id("timeline-submit")).click();
+        waitFor(d -> d.findElement(By.id("timeline-status")).getText().startsWith("No audit events for"));
+        assertThat(driver.findElements(By.cssSelector("#timeline-groups li.tl-event"))).isEmpty();
     }
 
     @Test
