@@ -44,7 +44,8 @@ public class AuditRelay implements DisposableBean {
     private final AuditRecordCodec codec;
     private final ObjectMapper mapper;
     private final ScimflowProperties props;
-    private KafkaProducer<String, byte[]> producer;
+    private volatile KafkaProducer<String, byte[]> producer;
+    private volatile boolean closing;
     private boolean topicReady;
     private boolean failing;
 
@@ -61,7 +62,7 @@ public class AuditRelay implements DisposableBean {
 
     /** Publishes what is pending; returns how many records were acknowledged by Kafka. */
     public synchronized int publishPending() {
-        if (!props.getKafka().isEnabled()) {
+        if (!props.getKafka().isEnabled() || closing) {
             return 0;
         }
         int published = 0;
@@ -132,7 +133,8 @@ public class AuditRelay implements DisposableBean {
         List<Future<RecordMetadata>> acks = new ArrayList<>(events.size());
         for (AuditEvent e : events) {
             String key = e.subjectId() != null ? e.subjectId() : e.correlationId();
-            ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, key, mapper.writeValueAsBytes(codec.toJson(e)));
+            ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, key,
+                    mapper.writeValueAsBytes(SiemFields.enrich(codec.toJson(e), e)));
             record.headers().add(EVENT_ID_HEADER, e.eventId().toString().getBytes(StandardCharsets.UTF_8));
             acks.add(p.send(record));
         }
@@ -193,6 +195,19 @@ public class AuditRelay implements DisposableBean {
             producer = null;
         }
         topicReady = false;
+    }
+
+    /**
+     * On shutdown, fail any send in flight at once: records not acknowledged stay unpublished in the store
+     * and go out after the restart, and Camel's graceful shutdown does not wait on a broker.
+     */
+    @org.springframework.context.event.EventListener(org.springframework.context.event.ContextClosedEvent.class)
+    public void onClose() {
+        closing = true;
+        KafkaProducer<String, byte[]> p = producer;
+        if (p != null) {
+            p.close(java.time.Duration.ZERO);
+        }
     }
 
     public synchronized boolean isFailing() {

@@ -25,6 +25,8 @@ class AuditKafkaTest extends HubTest {
 
     @Value("${spring.embedded.kafka.brokers}")
     String brokers;
+    @org.springframework.beans.factory.annotation.Autowired
+    Checkpointer checkpointer;
 
     /** Reads the whole topic from the start with a fresh consumer group. */
     static Map<String, ConsumerRecord<String, String>> readTopic(String brokers, int expectAtLeast, Duration max) {
@@ -74,5 +76,41 @@ class AuditKafkaTest extends HubTest {
             assertThat(value.get("eventId").asText()).isEqualTo(row.get("id"));
         }
         assertThat(published.values().stream().map(ConsumerRecord::key)).contains(id);
+        // SIEM-ready: the create is an OCSF Account Change / ECS iam user creation.
+        JsonNode create = published.values().stream().map(r -> {
+            try {
+                return mapper.readTree(r.value());
+            } catch (Exception ex) {
+                throw new IllegalStateException(ex);
+            }
+        }).filter(v -> v.path("action").asText().equals("scim.user.create") && v.at("/subject/id").asText().equals(id))
+                .findFirst().orElseThrow();
+        assertThat(create.at("/ocsf/class_uid").asInt()).isEqualTo(3001);
+        assertThat(create.at("/ocsf/activity_id").asInt()).isEqualTo(1);
+        assertThat(create.at("/event/category/0").asText()).isEqualTo("iam");
+        assertThat(create.at("/event/type").toString()).contains("user", "creation");
+        assertThat(create.at("/event/outcome").asText()).isEqualTo("success");
+        assertThat(create.at("/user/target/id").asText()).isEqualTo(id);
+    }
+
+    @Test
+    void checkpointsArePublishedToTheirOwnTopic() {
+        org.scimflow.scim.AuditAwait.record(jdbc, api.get("/scim/v2/Users?count=0").header("X-Request-Id"), row -> { });
+        Checkpoint c = checkpointer.checkpointNow();
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        java.util.Set<String> sizes = new java.util.HashSet<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
+            consumer.subscribe(List.of("scimflow.audit.checkpoints.v1"));
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> sizes.add(r.key()));
+                return sizes.contains(String.valueOf(c.treeSize()));
+            });
+        }
+        assertThat(sizes).contains(String.valueOf(c.treeSize()));
     }
 }

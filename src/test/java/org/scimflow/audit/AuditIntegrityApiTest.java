@@ -1,0 +1,135 @@
+package org.scimflow.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.scimflow.scim.AuditAwait;
+import org.scimflow.support.Api;
+import org.scimflow.support.Fixtures;
+import org.scimflow.support.HubTest;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/** The auditor's integrity tools over HTTP: verification, checkpoints, keys, proofs, timeline, signed exports. */
+class AuditIntegrityApiTest extends HubTest {
+
+    @Autowired
+    Checkpointer checkpointer;
+
+    @Test
+    void verifyRunsRecordsItsResultAndIsItselfAudited() {
+        checkpointer.checkpointNow();
+        Api.Response r = api.withToken(AUDITOR_TOKEN).get("/audit/v1/verify");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.json().get("status").asText()).isEqualTo("intact");
+        assertThat(r.json().get("checked").asLong()).isPositive();
+        assertThat(r.json().get("checkpointsChecked").asInt()).isGreaterThanOrEqualTo(2); // database + folder copy
+        assertThat(r.json().get("findings")).isEmpty();
+        AuditAwait.record(jdbc, r.header("X-Request-Id"), row -> {
+            assertThat(row.get("action")).isEqualTo("audit.verify");
+            assertThat(row.get("actor_id")).isEqualTo("auditor-1");
+        });
+        Api.Response last = api.get("/audit/v1/verify/last");
+        assertThat(last.json().get("status").asText()).isEqualTo("intact");
+        assertThat(last.json().at("/lastCheckpoint/treeSize").asLong()).isPositive();
+        assertThat(api.get("/actuator/health").raw()).contains("UP");
+    }
+
+    @Test
+    void inclusionProofVerifiesAgainstTheSignedCheckpoint() throws Exception {
+        String id = api.post("/scim/v2/Users", Fixtures.user(Fixtures.unique("proof"))).json().get("id").asText();
+        String eventId = jdbc.queryForObject("select event_id::text from audit_event where subject_id = ? "
+                + "and action = 'scim.user.create'", String.class, id);
+        checkpointer.checkpointNow();
+
+        JsonNode proof = api.get("/audit/v1/events/" + eventId + "/proof").json();
+
+        HexFormat hex = HexFormat.of();
+        List<byte[]> path = new ArrayList<>();
+        proof.get("auditPath").forEach(p -> path.add(hex.parseHex(p.asText())));
+        Checkpoint c = Checkpoint.fromJson(proof.get("checkpoint"));
+        byte[] leaf = hex.parseHex(proof.get("recordHash").asText());
+        assertThat(MerkleTree.verifyInclusion(leaf, proof.get("leafIndex").asLong(), c.treeSize(), path, c.rootHash()))
+                .isTrue();
+        byte[] forged = leaf.clone();
+        forged[0] ^= 1;
+        assertThat(MerkleTree.verifyInclusion(forged, proof.get("leafIndex").asLong(), c.treeSize(), path, c.rootHash()))
+                .isFalse();
+        // The checkpoint is signed by a key the keys endpoint publishes.
+        JsonNode keys = api.get("/audit/v1/keys").json();
+        assertThat(keys.get("keys").findValuesAsText("keyId")).contains(c.keyId());
+        assertThat(api.get("/audit/v1/checkpoints").json().get("checkpoints")).isNotEmpty();
+    }
+
+    @Test
+    void timelineJoinsEverythingAboutOnePersonInOrder() {
+        String name = Fixtures.unique("timeline");
+        String id = api.post("/scim/v2/Users", Fixtures.user(name)).json().get("id").asText();
+        api.patch("/scim/v2/Users/" + id, Fixtures.patch("[{\"op\":\"replace\",\"path\":\"active\",\"value\":false}]"));
+        api.delete("/scim/v2/Users/" + id);
+
+        for (String who : new String[] {id, name, "ext-" + name}) {
+            JsonNode t = api.withToken(AUDITOR_TOKEN).get("/audit/v1/subjects/" + who + "/timeline").json();
+            assertThat(t.at("/subject/id").asText()).isEqualTo(id);
+            List<String> actions = t.get("events").findValuesAsText("action");
+            assertThat(actions).containsSubsequence("scim.user.create", "scim.user.patch", "scim.user.delete");
+        }
+        assertThat(api.get("/audit/v1/subjects/nobody-" + name + "/timeline").status()).isEqualTo(404);
+    }
+
+    @Test
+    void hourlyStatsCountByChannelAndOutcome() {
+        api.withToken(null).get("/scim/v2/Users");
+        JsonNode stats = api.get("/audit/v1/stats/hourly").json();
+        assertThat(stats.get("buckets")).isNotEmpty();
+        long denied = 0;
+        for (JsonNode b : stats.get("buckets")) {
+            if (b.get("outcome").asText().equals("denied")) {
+                denied += b.get("count").asLong();
+            }
+        }
+        assertThat(denied).isPositive();
+    }
+
+    @Test
+    void aSignedExportVerifiesOfflineAndAnEditedOneDoesNot() throws Exception {
+        String id = api.post("/scim/v2/Users", Fixtures.user(Fixtures.unique("offline"))).json().get("id").asText();
+        api.patch("/scim/v2/Users/" + id, Fixtures.patch("[{\"op\":\"replace\",\"path\":\"title\",\"value\":\"x\"}]"));
+
+        String full = api.get("/audit/v1/export?format=ndjson").raw();
+        String filtered = api.get("/audit/v1/export?format=ndjson&subject=" + id).raw();
+
+        ExportVerifier offline = new ExportVerifier(SigningKeys.publicOnly(DATA_DIR.resolve("keys")));
+        ExportVerifier.Result ok = offline.verify(new ByteArrayInputStream(full.getBytes(StandardCharsets.UTF_8)));
+        assertThat(ok.findings()).isEmpty();
+        assertThat(ok.intact()).isTrue();
+        assertThat(offline.verify(new ByteArrayInputStream(filtered.getBytes(StandardCharsets.UTF_8))).intact()).isTrue();
+
+        String edited = filtered.replaceFirst("\"outcome\":\"success\"", "\"outcome\":\"failure\"");
+        ExportVerifier.Result bad = offline.verify(new ByteArrayInputStream(edited.getBytes(StandardCharsets.UTF_8)));
+        assertThat(bad.findings()).extracting(AuditVerifier.Finding::kind).contains("HASH_MISMATCH");
+
+        String[] lines = full.split("\n");
+        String cut = String.join("\n", java.util.Arrays.copyOfRange(lines, 0, lines.length - 2)) + "\n" + lines[lines.length - 1] + "\n";
+        assertThat(offline.verify(new ByteArrayInputStream(cut.getBytes(StandardCharsets.UTF_8))).findings())
+                .extracting(AuditVerifier.Finding::kind).contains("TRUNCATED");
+
+        // The command line does the same from a file.
+        Path file = Files.createTempFile(DATA_DIR, "export", ".ndjson");
+        Files.writeString(file, full);
+        int code = new AuditCli(new java.io.PrintStream(new java.io.ByteArrayOutputStream()), System.err)
+                .run(new String[] {"audit", "verify-export", file.toString(), "--keys", DATA_DIR.resolve("keys").toString()});
+        assertThat(code).isZero();
+        Files.writeString(file, edited);
+        assertThat(new AuditCli(new java.io.PrintStream(new java.io.ByteArrayOutputStream()), System.err)
+                .run(new String[] {"audit", "verify-export", file.toString(), "--keys", DATA_DIR.resolve("keys").toString()}))
+                .isEqualTo(1);
+    }
+}
