@@ -19,6 +19,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.kafka.test.EmbeddedKafkaBroker;
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -77,7 +78,15 @@ class KafkaOutageTest {
         // The KRaft test broker ignores kafkaPorts(): pin its listener to the address the hub was given.
         broker = new EmbeddedKafkaKraftBroker(1, 1, "scimflow.audit.v1");
         broker.brokerProperty("listeners", "EXTERNAL://127.0.0.1:" + KAFKA_PORT + ",CONTROLLER://localhost:0");
+        // Starting it sets the JVM-wide spring.embedded.kafka.brokers, which names the shared hub's broker
+        // for the tests that run after this one; this broker is gone once the class ends, so put it back.
+        String sharedBrokers = System.getProperty(EmbeddedKafkaBroker.SPRING_EMBEDDED_KAFKA_BROKERS);
         broker.afterPropertiesSet();
+        if (sharedBrokers == null) {
+            System.clearProperty(EmbeddedKafkaBroker.SPRING_EMBEDDED_KAFKA_BROKERS);
+        } else {
+            System.setProperty(EmbeddedKafkaBroker.SPRING_EMBEDDED_KAFKA_BROKERS, sharedBrokers);
+        }
 
         long head = jdbc.queryForObject("select seq from audit_chain_head", Long.class);
         Awaitility.await().atMost(Duration.ofSeconds(60)).until(() ->
