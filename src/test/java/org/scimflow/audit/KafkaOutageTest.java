@@ -19,7 +19,6 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.kafka.test.EmbeddedKafkaBroker;
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -76,17 +75,12 @@ class KafkaOutageTest {
         assertThat(jdbc.queryForObject("select last_seq from audit_relay_state where relay = 'kafka'", Long.class)).isZero();
 
         // The KRaft test broker ignores kafkaPorts(): pin its listener to the address the hub was given.
-        broker = new EmbeddedKafkaKraftBroker(1, 1, "scimflow.audit.v1");
+        broker = new EmbeddedKafkaKraftBroker(1, 1, "scimflow.audit.v1", "scimflow.audit.checkpoints.v1");
         broker.brokerProperty("listeners", "EXTERNAL://127.0.0.1:" + KAFKA_PORT + ",CONTROLLER://localhost:0");
-        // Starting it sets the JVM-wide spring.embedded.kafka.brokers, which names the shared hub's broker
-        // for the tests that run after this one; this broker is gone once the class ends, so put it back.
-        String sharedBrokers = System.getProperty(EmbeddedKafkaBroker.SPRING_EMBEDDED_KAFKA_BROKERS);
+        // The retrying relay reaches the broker the moment it listens; left to auto-create, it would make
+        // the topic first and the broker's own creation would fail with TopicExistsException.
+        broker.brokerProperty("auto.create.topics.enable", "false");
         broker.afterPropertiesSet();
-        if (sharedBrokers == null) {
-            System.clearProperty(EmbeddedKafkaBroker.SPRING_EMBEDDED_KAFKA_BROKERS);
-        } else {
-            System.setProperty(EmbeddedKafkaBroker.SPRING_EMBEDDED_KAFKA_BROKERS, sharedBrokers);
-        }
 
         long head = jdbc.queryForObject("select seq from audit_chain_head", Long.class);
         Awaitility.await().atMost(Duration.ofSeconds(60)).until(() ->
