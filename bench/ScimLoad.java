@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
+import java.util.stream.IntStream;
 
 /**
  * Load program for the SCIM Users API: creates users, then looks each one up by a userName filter.
@@ -82,6 +83,7 @@ public final class ScimLoad {
         }
 
         Phase create = load.phase("create", creates, i -> load.create(warmup + i));
+        // Lookups only ask for users that exist, cycling through them when --reads exceeds the creates.
         int created = create.succeeded();
         Phase lookup = created == 0
                 ? Phase.empty("lookup")
@@ -232,7 +234,7 @@ public final class ScimLoad {
         void finish(long elapsed) {
             nanos = elapsed;
             completed = (int) Arrays.stream(latency).filter(l -> l >= 0).count();
-            okIndices = java.util.stream.IntStream.range(0, planned).filter(i -> ok[i]).toArray();
+            okIndices = IntStream.range(0, planned).filter(i -> ok[i]).toArray();
             errors = completed - okIndices.length;
         }
 

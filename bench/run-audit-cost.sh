@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # What audit recording costs SCIM writes and lookups.
 #
-# Builds the hub from a clean clone of this repository, then runs bench/ScimLoad.java twice with the
-# same parameters against a hub on a fresh data directory: once with audit on, once with
-# scimflow.audit.enabled=false. Prints both results, where the CPU went, and the audit cost on create
+# Builds the hub from a clone of this repository (its committed state), then runs bench/ScimLoad.java
+# twice with the same parameters against a hub on a fresh data directory: once with audit on, once
+# with scimflow.audit.enabled=false. Prints both results, where the CPU went, and the audit cost on create
 # throughput, (off - on) / off. Both hubs (and their embedded PostgreSQL) are stopped on exit.
 #
 # Everything is tunable from the environment, e.g.
@@ -12,7 +12,7 @@
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
-SRC=${BENCH_SRC:-/tmp/bench-src}          # built here, never in the working tree (its target/ is not ours)
+SRC=${BENCH_SRC:-/tmp/bench-src}          # built here, so the working tree's target/ is never touched
 PORT=${BENCH_PORT:-18080}
 TOKEN=${BENCH_TOKEN:-bench-token}
 CREATES=${CREATES:-20000}
@@ -165,5 +165,5 @@ on=$(creates_per_second audit-on)
 off=$(creates_per_second audit-off)
 awk -v on="$on" -v off="$off" 'BEGIN {
     printf "create throughput: audit on %s/s, audit off %s/s, audit cost (off-on)/off = %.1f%%\n",
-           on, off, off > 0 ? 100 * (off - on) / off : 0 }'
+           on, off, (off > 0 ? 100 * (off - on) / off : 0) }'
 echo "logs and raw output: $WORK"

@@ -59,7 +59,7 @@ public final class AuditCli {
     }
 
     private int usage() {
-        err.println("usage: audit verify [--from SEQ] [--to SEQ] [--checkpoints DIR|kafka] [--data-dir DIR]");
+        err.println("usage: audit verify [--from SEQ] [--to SEQ] [--checkpoints DIR|kafka] [--kafka BROKERS] [--data-dir DIR]");
         err.println("       audit verify-export FILE [--keys DIR]");
         return 2;
     }
@@ -68,6 +68,7 @@ public final class AuditCli {
         long from = 1;
         long to = Long.MAX_VALUE;
         String checkpoints = null;
+        String brokers = env("SCIMFLOW_KAFKA_BOOTSTRAP_SERVERS", "");
         Path dataDir = Path.of(env("SCIMFLOW_DATA_DIR", "./data"));
         for (int i = 2; i < args.length; i++) {
             switch (args[i]) {
@@ -75,6 +76,7 @@ public final class AuditCli {
                 case "--to" -> to = Long.parseLong(value(args, ++i));
                 case "--checkpoints" -> checkpoints = value(args, ++i);
                 case "--data-dir" -> dataDir = Path.of(value(args, ++i));
+                case "--kafka" -> brokers = value(args, ++i);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -83,7 +85,7 @@ public final class AuditCli {
         String source;
         try {
             if ("kafka".equals(checkpoints)) {
-                external = fromKafka(mapper);
+                external = fromKafka(mapper, brokers);
                 source = "kafka";
             } else {
                 Path dir = checkpoints != null ? Path.of(checkpoints) : dataDir.resolve("checkpoints");
@@ -131,10 +133,9 @@ public final class AuditCli {
         }
     }
 
-    private List<Checkpoint> fromKafka(ObjectMapper mapper) throws IOException {
-        String brokers = env("SCIMFLOW_KAFKA_BOOTSTRAP_SERVERS", "");
+    private List<Checkpoint> fromKafka(ObjectMapper mapper, String brokers) throws IOException {
         if (brokers.isBlank()) {
-            throw new IllegalArgumentException("--checkpoints kafka needs SCIMFLOW_KAFKA_BOOTSTRAP_SERVERS");
+            throw new IllegalArgumentException("--checkpoints kafka needs SCIMFLOW_KAFKA_BOOTSTRAP_SERVERS or --kafka");
         }
         String topic = env("SCIMFLOW_AUDIT_CHECKPOINT_TOPIC", "scimflow.audit.checkpoints.v1");
         Properties p = new Properties();

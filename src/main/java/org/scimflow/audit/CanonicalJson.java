@@ -73,9 +73,23 @@ public final class CanonicalJson {
         }
     }
 
-    private static void string(String s, StringBuilder sb) {
+    static void string(String s, StringBuilder sb) {
         sb.append('"');
-        for (int i = 0; i < s.length(); i++) {
+        int n = s.length();
+        int plain = 0;
+        while (plain < n) {
+            char c = s.charAt(plain);
+            if (c < 0x20 || c == '"' || c == '\\') {
+                break;
+            }
+            plain++;
+        }
+        if (plain == n) {
+            sb.append(s).append('"');
+            return;
+        }
+        sb.append(s, 0, plain);
+        for (int i = plain; i < n; i++) {
             char c = s.charAt(i);
             switch (c) {
                 case '"' -> sb.append("\\\"");

@@ -45,7 +45,12 @@ public final class MerkleTree {
         private long size;
 
         public void append(byte[] leaf) {
-            byte[] h = leafHash(leaf);
+            appendLeafHash(leafHash(leaf));
+        }
+
+        /** Appends a leaf whose {@link MerkleTree#leafHash} is already computed (verification does it in parallel). */
+        public void appendLeafHash(byte[] leafHash) {
+            byte[] h = leafHash;
             int height = 0;
             while (!heights.isEmpty() && heights.get(heights.size() - 1) == height) {
                 h = nodeHash(hashes.remove(hashes.size() - 1), h);

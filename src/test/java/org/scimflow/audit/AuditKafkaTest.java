@@ -110,4 +110,17 @@ class AuditKafkaTest extends HubTest {
         }
         assertThat(sizes).contains(String.valueOf(c.treeSize()));
     }
+
+    @Test
+    void theCommandVerifiesAgainstTheCheckpointsInKafka() {
+        org.scimflow.scim.AuditAwait.record(jdbc, api.get("/scim/v2/Users?count=0").header("X-Request-Id"), row -> { });
+        Checkpoint c = checkpointer.checkpointNow();
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.queryForObject(
+                "select last_seq from audit_relay_state where relay = 'kafka-checkpoints'", Long.class) >= c.treeSize());
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        int code = new AuditCli(new java.io.PrintStream(out), System.err).run(new String[] {"audit", "verify",
+                "--data-dir", DATA_DIR.toString(), "--checkpoints", "kafka", "--kafka", brokers});
+        assertThat(code).as(out.toString()).isZero();
+        assertThat(out.toString()).contains("from kafka").contains("INTACT");
+    }
 }

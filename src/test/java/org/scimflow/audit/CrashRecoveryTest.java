@@ -48,7 +48,15 @@ class CrashRecoveryTest {
     @BeforeAll
     static void broker() throws IOException {
         broker = new EmbeddedKafkaKraftBroker(1, 1, "scimflow.audit.v1");
+        // Starting a broker sets the JVM-wide spring.embedded.kafka.brokers that the shared hub's tests
+        // read; this one is gone after the class, so put the previous value back.
+        String shared = System.getProperty(org.springframework.kafka.test.EmbeddedKafkaBroker.SPRING_EMBEDDED_KAFKA_BROKERS);
         broker.afterPropertiesSet();
+        if (shared == null) {
+            System.clearProperty(org.springframework.kafka.test.EmbeddedKafkaBroker.SPRING_EMBEDDED_KAFKA_BROKERS);
+        } else {
+            System.setProperty(org.springframework.kafka.test.EmbeddedKafkaBroker.SPRING_EMBEDDED_KAFKA_BROKERS, shared);
+        }
         dataDir = Files.createTempDirectory(Path.of(System.getProperty("scimflow.test.tmp", "target")), "crash-");
     }
 
