@@ -119,7 +119,7 @@ class AuditKafkaTest extends HubTest {
                 "select last_seq from audit_relay_state where relay = 'kafka-checkpoints'", Long.class) >= c.treeSize());
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         int code = new AuditCli(new java.io.PrintStream(out), System.err).run(new String[] {"audit", "verify",
-                "--data-dir", DATA_DIR.toString(), "--checkpoints", "kafka", "--kafka", brokers});
+                "--data-dir", DATA_DIR.toString(), "--checkpoints", "kafka", "--kafka", kafkaBrokers()});
         assertThat(code).as(out.toString()).isZero();
         assertThat(out.toString()).contains("from kafka").contains("INTACT");
     }
