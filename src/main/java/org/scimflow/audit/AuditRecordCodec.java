@@ -238,11 +238,5 @@ public final class AuditRecordCodec {
         }
     }
 
-    static String hex(byte[] b) {
-        return b == null ? null : HEX.formatHex(b);
-    }
 
-    static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
 }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Collection;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Set;
@@ -79,13 +78,5 @@ public final class Changes {
             ArrayNode r = c.putArray("removed");
             removed.forEach(r::add);
         }
-    }
-
-    static boolean isEmpty(JsonNode changes) {
-        if (changes == null) {
-            return true;
-        }
-        Iterator<JsonNode> it = changes.elements();
-        return !it.hasNext();
     }
 }

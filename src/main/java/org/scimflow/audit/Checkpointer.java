@@ -103,11 +103,4 @@ public class Checkpointer {
         return store;
     }
 
-    static void requireDir(java.nio.file.Path dir) {
-        try {
-            java.nio.file.Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

@@ -213,7 +213,4 @@ public final class ExportVerifier {
         }
     }
 
-    static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
 }

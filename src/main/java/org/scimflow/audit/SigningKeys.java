@@ -11,13 +11,11 @@ import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
-import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -200,11 +198,5 @@ public final class SigningKeys {
         }
     }
 
-    static boolean sameKey(PublicKey a, PublicKey b) {
-        return MessageDigest.isEqual(a.getEncoded(), b.getEncoded());
-    }
 
-    static Instant now() {
-        return Instant.now();
-    }
 }
