@@ -32,6 +32,7 @@ public class Checkpointer {
      * in the middle of whatever was being written.)
      */
     private Instant lastCheckpoint = Instant.now();
+    private volatile boolean closing;
 
     public Checkpointer(JdbcTemplate jdbc, ObjectMapper mapper, SigningKeys keys, ScimflowProperties props) {
         this.jdbc = jdbc;
@@ -43,6 +44,9 @@ public class Checkpointer {
 
     /** Takes a checkpoint if enough records or time went by; returns it, or null. */
     public synchronized Checkpoint maybeCheckpoint() {
+        if (closing) {
+            return null;
+        }
         long head = jdbc.queryForObject("select seq from audit_chain_head where chain_id = 1", Long.class);
         MerkleTree.CompactRange r = range();
         long pending = head - r.size();
@@ -98,6 +102,12 @@ public class Checkpointer {
             store.all().forEach(c -> CheckpointStore.writeFile(props.checkpointDir(), c, mapper));
         }
         return range;
+    }
+
+    /** No new checkpoints once the application is shutting down (the next start takes them). */
+    @org.springframework.context.event.EventListener(org.springframework.context.event.ContextClosedEvent.class)
+    public void onClose() {
+        closing = true;
     }
 
     /** Forgets the in-memory tree so the next checkpoint resumes from the database (after a restore). */

@@ -90,6 +90,7 @@ public class EmbeddedPostgresConfiguration {
         ds.setUsername(APP_ROLE);
         ds.setPassword(appPassword);
         ds.setMaximumPoolSize(24);
+        ds.setConnectionTimeout(10_000);
         ds.setPoolName("scimflow");
         return ds;
     }

@@ -5,6 +5,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.scimflow.scim.ScimErrors;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
@@ -13,13 +14,53 @@ import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter;
 
 /**
- * Every endpoint needs a bearer token except {@code GET /actuator/health}; each area needs its role:
- * SCIM API {@code scim}, audit API and console {@code auditor}, operations and metrics {@code admin}.
+ * Every endpoint needs a bearer token except {@code GET /actuator/health} and the auditor console's static
+ * files; each area needs its role: SCIM API {@code scim}, audit API {@code auditor}, operations and metrics
+ * {@code admin}.
  */
 @Configuration(proxyBeanMethods = false)
 public class SecurityConfiguration {
+
+    /**
+     * The console's policy: its own script and styles only, no inline code, no framing, and forms that cannot
+     * navigate (so a token typed into the sign-in form never ends up in a URL, even without JavaScript).
+     */
+    public static final String CONSOLE_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; "
+            + "img-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; "
+            + "frame-ancestors 'none'";
+
+    /**
+     * The auditor console's files hold no data and are served to anyone; every call they make goes to
+     * {@code /audit/v1/**} with the auditor's bearer token (see docs/decisions/0007).
+     */
+    @Bean
+    @Order(1)
+    SecurityFilterChain consoleFilterChain(HttpSecurity http) throws Exception {
+        http.securityMatcher("/ui", "/ui/**")
+                .csrf(AbstractHttpConfigurer::disable)
+                .httpBasic(AbstractHttpConfigurer::disable)
+                .formLogin(AbstractHttpConfigurer::disable)
+                .logout(AbstractHttpConfigurer::disable)
+                .requestCache(AbstractHttpConfigurer::disable)
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .headers(h -> h
+                        .contentSecurityPolicy(csp -> csp.policyDirectives(CONSOLE_CSP))
+                        .referrerPolicy(r -> r.policy(ReferrerPolicyHeaderWriter.ReferrerPolicy.NO_REFERRER))
+                        .frameOptions(f -> f.deny()))
+                .exceptionHandling(e -> e.authenticationEntryPoint((req, res, ex) -> {
+                    res.setHeader("Allow", "GET, HEAD");
+                    ScimErrors.write(res, HttpServletResponse.SC_METHOD_NOT_ALLOWED, null,
+                            "The auditor console is read-only: it serves files to GET");
+                }))
+                .authorizeHttpRequests(a -> a
+                        .requestMatchers(HttpMethod.GET, "/ui", "/ui/**").permitAll()
+                        .requestMatchers(HttpMethod.HEAD, "/ui", "/ui/**").permitAll()
+                        .anyRequest().denyAll());
+        return http.build();
+    }
 
     @Bean
     SecurityFilterChain securityFilterChain(HttpSecurity http, ClientRegistry registry)
@@ -43,7 +84,7 @@ public class SecurityConfiguration {
                         .dispatcherTypeMatchers(DispatcherType.ERROR, DispatcherType.ASYNC).permitAll()
                         .requestMatchers(HttpMethod.GET, "/actuator/health", "/actuator/health/**").permitAll()
                         .requestMatchers("/scim/v2/**").hasRole("SCIM")
-                        .requestMatchers("/audit/v1/**", "/ui/**").hasRole("AUDITOR")
+                        .requestMatchers("/audit/v1/**").hasRole("AUDITOR")
                         .requestMatchers("/admin/v1/**", "/actuator/**").hasRole("ADMIN")
                         .anyRequest().authenticated());
         return http.build();

@@ -18,13 +18,10 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.scimflow.support.Fixtures;
 import org.scimflow.support.HubTest;
-import org.springframework.beans.factory.annotation.Value;
 
 /** Audit records reach the Kafka topic from the outbox: keyed by subject, with the event id header. */
 class AuditKafkaTest extends HubTest {
 
-    @Value("${spring.embedded.kafka.brokers}")
-    String brokers;
     @org.springframework.beans.factory.annotation.Autowired
     Checkpointer checkpointer;
 
@@ -64,7 +61,7 @@ class AuditKafkaTest extends HubTest {
         List<Map<String, Object>> rows = jdbc.queryForList(
                 "select event_id::text id, subject_id, correlation_id, seq from audit_event where seq <= ? order by seq", upTo);
 
-        Map<String, ConsumerRecord<String, String>> published = readTopic(brokers, rows.size(), Duration.ofSeconds(20));
+        Map<String, ConsumerRecord<String, String>> published = readTopic(kafkaBrokers(), rows.size(), Duration.ofSeconds(20));
 
         for (Map<String, Object> row : rows) {
             ConsumerRecord<String, String> rec = published.get((String) row.get("id"));
@@ -98,7 +95,7 @@ class AuditKafkaTest extends HubTest {
         org.scimflow.scim.AuditAwait.record(jdbc, api.get("/scim/v2/Users?count=0").header("X-Request-Id"), row -> { });
         Checkpoint c = checkpointer.checkpointNow();
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBrokers());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
@@ -122,7 +119,7 @@ class AuditKafkaTest extends HubTest {
                 "select last_seq from audit_relay_state where relay = 'kafka-checkpoints'", Long.class) >= c.treeSize());
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         int code = new AuditCli(new java.io.PrintStream(out), System.err).run(new String[] {"audit", "verify",
-                "--data-dir", DATA_DIR.toString(), "--checkpoints", "kafka", "--kafka", brokers});
+                "--data-dir", DATA_DIR.toString(), "--checkpoints", "kafka", "--kafka", kafkaBrokers()});
         assertThat(code).as(out.toString()).isZero();
         assertThat(out.toString()).contains("from kafka").contains("INTACT");
     }

@@ -75,11 +75,11 @@ class KafkaOutageTest {
         assertThat(jdbc.queryForObject("select last_seq from audit_relay_state where relay = 'kafka'", Long.class)).isZero();
 
         // The KRaft test broker ignores kafkaPorts(): pin its listener to the address the hub was given.
-        // No topics are pre-created: the hub's relay retries every 100 ms and its producer may create the
-        // topic first, which made the broker's own creation fail with TopicExistsException.
-        broker = new EmbeddedKafkaKraftBroker(1, 1);
+        broker = new EmbeddedKafkaKraftBroker(1, 1, "scimflow.audit.v1", "scimflow.audit.checkpoints.v1");
         broker.brokerProperty("listeners", "EXTERNAL://127.0.0.1:" + KAFKA_PORT + ",CONTROLLER://localhost:0");
-        broker.brokerProperty("auto.create.topics.enable", "true");
+        // The retrying relay reaches the broker the moment it listens; left to auto-create, it would make
+        // the topic first and the broker's own creation would fail with TopicExistsException.
+        broker.brokerProperty("auto.create.topics.enable", "false");
         broker.afterPropertiesSet();
 
         long head = jdbc.queryForObject("select seq from audit_chain_head", Long.class);

@@ -13,7 +13,6 @@ import org.scimflow.audit.AuditKafkaTestSupport;
 import org.scimflow.support.Api;
 import org.scimflow.support.Fixtures;
 import org.scimflow.support.HubTest;
-import org.springframework.beans.factory.annotation.Value;
 
 /**
  * A password and a bearer token go through every path the hub has — create, replace, patch, rejected
@@ -24,8 +23,6 @@ class SecretsNeverLeakTest extends HubTest {
 
     static final String PASSWORD = "Pw-7f3a9c1e-never-leak";
 
-    @Value("${spring.embedded.kafka.brokers}")
-    String brokers;
 
     @Test
     void passwordAndTokensAppearNowhere() throws Exception {
@@ -65,7 +62,7 @@ class SecretsNeverLeakTest extends HubTest {
         String identity = String.join("\n", jdbc.queryForList("select resource::text from scim_user", String.class));
         assertThat(identity).doesNotContain(PASSWORD);
 
-        String kafka = AuditKafkaTestSupport.readAllValues(brokers, (int) head, Duration.ofSeconds(20));
+        String kafka = AuditKafkaTestSupport.readAllValues(kafkaBrokers(), (int) head, Duration.ofSeconds(20));
         assertThat(kafka).contains(id).doesNotContain(PASSWORD).doesNotContain(TOKEN);
 
         String log = Files.readString(LOG_FILE);

@@ -9,6 +9,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.kafka.test.EmbeddedKafkaBroker;
 import org.springframework.kafka.test.context.EmbeddedKafka;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -90,7 +91,17 @@ public abstract class HubTest {
     protected JdbcTemplate jdbc;
     @Autowired
     protected ObjectMapper mapper;
+    @Autowired
+    private EmbeddedKafkaBroker embeddedKafka;
     protected Api api;
+
+    /**
+     * The shared hub's broker. Not {@code spring.embedded.kafka.brokers}: that property is JVM-wide and
+     * every other embedded broker a test starts (outage, crash recovery) overwrites it.
+     */
+    protected String kafkaBrokers() {
+        return embeddedKafka.getBrokersAsString();
+    }
 
     @BeforeEach
     void api() {
