@@ -203,10 +203,14 @@ public final class ScimScale {
                 return null;
             }));
         }
-        for (Future<?> f : work) {
-            f.get();
+        try {
+            for (Future<?> f : work) {
+                f.get();
+            }
+        } finally {
+            // On a failed batch too: the pool's threads would otherwise keep the program running.
+            pool.shutdownNow();
         }
-        pool.shutdown();
         return ids;
     }
 
