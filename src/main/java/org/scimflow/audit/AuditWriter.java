@@ -42,7 +42,14 @@ public class AuditWriter {
         if (!enabled) {
             return event;
         }
-        return groupCommit.execute(status -> appendInTransaction(event));
+        java.util.concurrent.atomic.AtomicReference<AuditEvent> appended = new java.util.concurrent.atomic.AtomicReference<>(event);
+        // In a group-commit batch the append itself waits for the end of the batch (see GroupCommit):
+        // the chain head is then locked only for the appends and the commit, not for the writes' work.
+        groupCommit.execute(status -> {
+            GroupCommit.beforeCommit(() -> appended.set(appendInTransaction(event)));
+            return null;
+        });
+        return appended.get();
     }
 
     private AuditEvent appendInTransaction(AuditEvent event) {

@@ -20,6 +20,10 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Runs audited write transactions in batches that commit together.
  *
+ * <p>A few workers ({@code scimflow.db.group-commit-workers}) each run a batch at a time on their own
+ * connection, so one batch's work overlaps another's commit; audit appends wait for the end of their
+ * batch ({@link #beforeCommit}), which keeps the chain head's lock short.
+ *
  * <p>Every audited write appends to one hash chain, and the chain head stays locked until its
  * transaction commits; run one by one, writes would queue behind each other's disk flush. Here a single
  * worker takes whatever writes are waiting, runs each inside its own savepoint of one transaction, and
@@ -31,17 +35,37 @@ public class GroupCommit implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(GroupCommit.class);
     private static final int MAX_BATCH = 128;
+    /** Work deferred to the end of the current task's batch, while a worker runs that task. */
+    private static final ThreadLocal<List<Runnable>> DEFERRED = new ThreadLocal<>();
 
     private final BlockingQueue<Task<?>> queue = new LinkedBlockingQueue<>();
     private final TransactionTemplate outer;
     private final TransactionTemplate savepoint;
     private volatile boolean running;
-    private Thread worker;
+    private final List<Thread> workers = new ArrayList<>();
+    private final int workerCount;
 
-    public GroupCommit(PlatformTransactionManager tm) {
+    public GroupCommit(PlatformTransactionManager tm,
+                       @org.springframework.beans.factory.annotation.Value("${scimflow.db.group-commit-workers:3}") int workers) {
+        this.workerCount = Math.max(1, workers);
         this.outer = new TransactionTemplate(tm);
         this.savepoint = new TransactionTemplate(tm);
         this.savepoint.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
+    }
+
+    /**
+     * Runs {@code action} in the current transaction just before it commits, after every other write of
+     * the batch did its work; outside a batch it runs at once. Used for audit appends, so the chain head
+     * is locked only for the appends and the commit. If the write fails, its deferred actions are dropped
+     * with it.
+     */
+    public static void beforeCommit(Runnable action) {
+        List<Runnable> deferred = DEFERRED.get();
+        if (deferred == null) {
+            action.run();
+        } else {
+            deferred.add(action);
+        }
     }
 
     /**
@@ -103,6 +127,12 @@ public class GroupCommit implements SmartLifecycle {
                 for (Task<?> t : batch) {
                     t.run(savepoint);
                 }
+                // Writes that succeeded now append their audit records, in order, then all commit.
+                for (Task<?> t : batch) {
+                    if (t.error == null) {
+                        t.deferred.forEach(Runnable::run);
+                    }
+                }
             });
         } catch (RuntimeException commitFailed) {
             // Nothing in the batch committed: every successful task fails with the commit's error.
@@ -120,20 +150,24 @@ public class GroupCommit implements SmartLifecycle {
     @Override
     public void start() {
         running = true;
-        worker = new Thread(this::loop, "group-commit");
-        worker.start();
+        for (int i = 0; i < workerCount; i++) {
+            Thread t = new Thread(this::loop, "group-commit-" + i);
+            t.start();
+            workers.add(t);
+        }
     }
 
     @Override
     public void stop() {
         running = false;
-        if (worker != null) {
+        for (Thread t : workers) {
             try {
-                worker.join(30_000);
+                t.join(30_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
+        workers.clear();
     }
 
     @Override
@@ -152,16 +186,28 @@ public class GroupCommit implements SmartLifecycle {
         final CompletableFuture<T> result = new CompletableFuture<>();
         T value;
         Throwable error;
+        final List<Runnable> deferred = new ArrayList<>(1);
 
         Task(TransactionCallback<T> work) {
             this.work = work;
         }
 
         void run(TransactionTemplate savepoint) {
+            DEFERRED.set(deferred);
             try {
-                value = savepoint.execute(work);
+                try {
+                    value = savepoint.execute(work);
+                } catch (org.springframework.dao.PessimisticLockingFailureException lost) {
+                    // Chosen as a deadlock victim against another batch: its savepoint released our locks
+                    // and the other batch goes on; one retry then waits for it instead.
+                    deferred.clear();
+                    value = savepoint.execute(work);
+                }
             } catch (RuntimeException | Error e) {
                 error = e;
+                deferred.clear();
+            } finally {
+                DEFERRED.remove();
             }
         }
 

@@ -67,9 +67,9 @@ abstract class ResourceServiceSupport {
     }
 
     /** Appends the audit record of a successful write, in the write's own transaction. */
-    protected AuditEvent recordWrite(RequestContext ctx, String action, String subjectType, UUID id, String name,
+    protected void recordWrite(RequestContext ctx, String action, String subjectType, UUID id, String name,
                                      String externalId, JsonNode changes, int status) {
-        return audit.append(events.forRequest(ctx, action)
+        audit.append(events.forRequest(ctx, action)
                 .outcome(AuditEvent.Outcome.SUCCESS)
                 .httpStatus(status)
                 .subjectType(subjectType)
