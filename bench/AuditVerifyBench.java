@@ -51,7 +51,7 @@ public class AuditVerifyBench {
             System.out.printf("loaded %,d records with %,d signed checkpoints in %.1f s%n", n, n / 1000,
                     (System.nanoTime() - t0) / 1e9);
 
-            AuditVerifier verifier = new AuditVerifier(ds, codec, keys);
+            AuditVerifier verifier = new AuditVerifier(ds, keys);
             verifier.verify(new AuditVerifier.Options(1, Math.min(n, 50_000), java.util.List.of(), null)); // warm-up
             t0 = System.nanoTime();
             AuditVerifier.Result r = verifier.verify();

@@ -42,6 +42,7 @@ public class AuditApi implements DisposableBean {
     private final SigningKeys keys;
     private final org.springframework.jdbc.core.JdbcTemplate jdbc;
     private final Checkpointer checkpointer;
+    private final CheckpointStore checkpointStore;
     private final ExecutorService exporters = Executors.newFixedThreadPool(4, r -> {
         Thread t = new Thread(r, "audit-export");
         t.setDaemon(true);
@@ -49,7 +50,9 @@ public class AuditApi implements DisposableBean {
     });
 
     public AuditApi(AuditStore store, AuditRecordCodec codec, ObjectMapper mapper, AuditIntegrity integrity,
-                    SigningKeys keys, org.springframework.jdbc.core.JdbcTemplate jdbc, Checkpointer checkpointer) {
+                    SigningKeys keys, org.springframework.jdbc.core.JdbcTemplate jdbc, Checkpointer checkpointer,
+                    CheckpointStore checkpointStore) {
+        this.checkpointStore = checkpointStore;
         this.checkpointer = checkpointer;
         this.store = store;
         this.codec = codec;
@@ -75,7 +78,7 @@ public class AuditApi implements DisposableBean {
         RouteAudit.draft(ex).action("audit.checkpoints.read");
         ObjectNode out = mapper.createObjectNode();
         ArrayNode arr = out.putArray("checkpoints");
-        new CheckpointStore(jdbc, mapper).all().forEach(c -> arr.add(c.toJson(mapper)));
+        checkpointStore.all().forEach(c -> arr.add(c.toJson(mapper)));
         json(ex, 200, mapper.writeValueAsBytes(out));
     }
 
@@ -160,7 +163,7 @@ public class AuditApi implements DisposableBean {
             throw ScimErrors.notFound("Audit event " + id + " not found");
         }
         long seq = e.seq();
-        Checkpoint c = new CheckpointStore(jdbc, mapper).covering(seq).orElseThrow(() -> ScimErrors.notFound(
+        Checkpoint c = checkpointStore.covering(seq).orElseThrow(() -> ScimErrors.notFound(
                 "No signed checkpoint covers seq " + seq + " yet; checkpoints are taken every few seconds"));
         byte[] hashes = new byte[Math.toIntExact(c.treeSize() * 32)];
         jdbc.query("select seq, record_hash from audit_event where seq <= ? order by seq", rs -> {

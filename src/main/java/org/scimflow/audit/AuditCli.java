@@ -98,8 +98,7 @@ public final class AuditCli {
         }
         Path keysDir = Path.of(env("SCIMFLOW_AUDIT_SIGNING_KEYS_DIR", dataDir.resolve("keys").toString()));
         try (Database db = Database.open(dataDir)) {
-            AuditVerifier verifier = new AuditVerifier(db.dataSource, new AuditRecordCodec(mapper),
-                    SigningKeys.publicOnly(keysDir));
+            AuditVerifier verifier = new AuditVerifier(db.dataSource, SigningKeys.publicOnly(keysDir));
             long t0 = System.nanoTime();
             AuditVerifier.Result r = verifier.verify(new AuditVerifier.Options(from, to, external, source));
             double secs = (System.nanoTime() - t0) / 1e9;

@@ -34,8 +34,8 @@ public class AuditConfiguration {
     }
 
     @Bean
-    AuditVerifier auditVerifier(javax.sql.DataSource dataSource, AuditRecordCodec codec, SigningKeys keys) {
-        return new AuditVerifier(dataSource, codec, keys);
+    AuditVerifier auditVerifier(javax.sql.DataSource dataSource, SigningKeys keys) {
+        return new AuditVerifier(dataSource, keys);
     }
 
     @Bean

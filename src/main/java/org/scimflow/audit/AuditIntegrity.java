@@ -26,12 +26,13 @@ public class AuditIntegrity implements HealthIndicator {
     private final ScimflowProperties props;
     private final CheckpointStore checkpoints;
 
-    public AuditIntegrity(AuditVerifier verifier, JdbcTemplate jdbc, ObjectMapper mapper, ScimflowProperties props) {
+    public AuditIntegrity(AuditVerifier verifier, JdbcTemplate jdbc, ObjectMapper mapper, ScimflowProperties props,
+                          CheckpointStore checkpoints) {
         this.verifier = verifier;
         this.jdbc = jdbc;
         this.mapper = mapper;
         this.props = props;
-        this.checkpoints = new CheckpointStore(jdbc, mapper);
+        this.checkpoints = checkpoints;
     }
 
     /** Full verification, including the checkpoint copies outside the database; the result is stored. */

@@ -52,8 +52,8 @@ public class AuditRelay implements DisposableBean {
     private final CheckpointStore checkpoints;
 
     public AuditRelay(AuditStore store, AuditRecordCodec codec, ObjectMapper mapper, ScimflowProperties props,
-                      org.springframework.jdbc.core.JdbcTemplate jdbc) {
-        this.checkpoints = new CheckpointStore(jdbc, mapper);
+                      CheckpointStore checkpoints) {
+        this.checkpoints = checkpoints;
         this.store = store;
         this.codec = codec;
         this.mapper = mapper;

@@ -47,14 +47,14 @@ public class AuditVerifier {
     private static final int MAX_FINDINGS = 1000;
     private static final int BATCH = 2048;
     private final JdbcTemplate jdbc;
-    private final AuditRecordCodec codec;
     private final SigningKeys keys;
+    private final CheckpointStore checkpointStore;
     private final TransactionTemplate tx;
 
-    public AuditVerifier(DataSource dataSource, AuditRecordCodec codec, SigningKeys keys) {
+    public AuditVerifier(DataSource dataSource, SigningKeys keys) {
         this.jdbc = new JdbcTemplate(dataSource);
         this.jdbc.setFetchSize(5000);
-        this.codec = codec;
+        this.checkpointStore = new CheckpointStore(jdbc, new com.fasterxml.jackson.databind.ObjectMapper());
         this.keys = keys;
         this.tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
         this.tx.setReadOnly(true);
@@ -75,17 +75,15 @@ public class AuditVerifier {
         TreeMap<Long, List<Labelled>> checkpoints = new TreeMap<>();
         int[] checkpointCount = {0};
         if (whole) {
-            List<Checkpoint> db = jdbc.query("select * from audit_checkpoint order by tree_size", (rs, i) ->
-                    new Checkpoint(rs.getLong("tree_size"), rs.getBytes("root_hash"), rs.getBytes("head_hash"),
-                            rs.getObject("created_at", java.time.OffsetDateTime.class).toInstant(),
-                            rs.getString("key_id"), rs.getBytes("signature")));
+            List<Checkpoint> db = checkpointStore.all();
             db.forEach(c -> checkpoints.computeIfAbsent(c.treeSize(), k -> new ArrayList<>()).add(new Labelled(c, "database")));
             o.external().forEach(c -> checkpoints.computeIfAbsent(c.treeSize(), k -> new ArrayList<>())
                     .add(new Labelled(c, o.externalSource() == null ? "external" : o.externalSource())));
+            var publicKeys = keys.publicKeys(); // read once, not once per checkpoint
             for (List<Labelled> list : checkpoints.values()) {
                 for (Labelled l : list) {
                     checkpointCount[0]++;
-                    if (!l.c().verifies(keys)) {
+                    if (!l.c().verifies(publicKeys)) {
                         add(findings, new Finding(l.c().treeSize(), "BAD_SIGNATURE", l.source() + " checkpoint at size "
                                 + l.c().treeSize() + " is not signed by a known key (" + l.c().keyId() + ")"));
                     }

@@ -50,6 +50,11 @@ public record Checkpoint(long treeSize, byte[] rootHash, byte[] headHash, Instan
     }
 
     public boolean verifies(SigningKeys keys) {
-        return keys.verify(keyId, payloadBytes(), signature);
+        return verifies(keys.publicKeys());
+    }
+
+    /** Checks the signature against already loaded public keys, by key id. */
+    public boolean verifies(java.util.Map<String, java.security.PublicKey> publicKeys) {
+        return SigningKeys.verify(publicKeys.get(keyId), payloadBytes(), signature);
     }
 }

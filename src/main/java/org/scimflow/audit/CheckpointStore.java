@@ -15,9 +15,11 @@ import java.util.Optional;
 import java.util.stream.Stream;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
+import org.springframework.stereotype.Repository;
 
 /** Checkpoints in the database and in the external folder the database cannot change. */
-public final class CheckpointStore {
+@Repository
+public class CheckpointStore {
 
     private final JdbcTemplate jdbc;
     private final ObjectMapper mapper;
@@ -94,9 +96,5 @@ public final class CheckpointStore {
         }
         out.sort((a, b) -> Long.compare(a.treeSize(), b.treeSize()));
         return out;
-    }
-
-    ObjectMapper mapper() {
-        return mapper;
     }
 }

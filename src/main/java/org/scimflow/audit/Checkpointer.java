@@ -33,11 +33,13 @@ public class Checkpointer {
      */
     private Instant lastCheckpoint = Instant.now();
     private volatile boolean closing;
+    private String registeredKeyId;
 
-    public Checkpointer(JdbcTemplate jdbc, ObjectMapper mapper, SigningKeys keys, ScimflowProperties props) {
+    public Checkpointer(JdbcTemplate jdbc, ObjectMapper mapper, CheckpointStore store, SigningKeys keys,
+                        ScimflowProperties props) {
         this.jdbc = jdbc;
         this.mapper = mapper;
-        this.store = new CheckpointStore(jdbc, mapper);
+        this.store = store;
         this.keys = keys;
         this.props = props;
     }
@@ -86,7 +88,10 @@ public class Checkpointer {
         byte[] root = r.root();
         byte[] payload = Checkpoint.payload(r.size(), root, last[0], now).getBytes(java.nio.charset.StandardCharsets.UTF_8);
         Checkpoint c = new Checkpoint(r.size(), root, last[0], now, keys.activeKeyId(), keys.sign(payload));
-        store.registerKey(keys.activeKeyId(), keys.publicKeys().get(keys.activeKeyId()).getEncoded());
+        if (!keys.activeKeyId().equals(registeredKeyId)) {
+            store.registerKey(keys.activeKeyId(), keys.publicKeys().get(keys.activeKeyId()).getEncoded());
+            registeredKeyId = keys.activeKeyId();
+        }
         store.insert(c, r.encode());
         CheckpointStore.writeFile(props.checkpointDir(), c, mapper);
         lastCheckpoint = now;

@@ -101,7 +101,11 @@ public final class SigningKeys {
 
     /** True if {@code signature} over {@code payload} verifies with the public key {@code keyId}. */
     public boolean verify(String keyId, byte[] payload, byte[] signature) {
-        PublicKey key = publicKeys().get(keyId);
+        return verify(publicKeys().get(keyId), payload, signature);
+    }
+
+    /** True if {@code signature} over {@code payload} verifies with {@code key} (false for no key). */
+    public static boolean verify(PublicKey key, byte[] payload, byte[] signature) {
         if (key == null) {
             return false;
         }
