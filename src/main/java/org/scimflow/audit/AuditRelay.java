@@ -102,7 +102,8 @@ public class AuditRelay implements DisposableBean {
     /** Signed checkpoints go to their own topic, so a copy exists that the database cannot change. */
     private void publishCheckpoints() {
         long position = store.relayPosition(CHECKPOINT_RELAY);
-        List<Checkpoint> pending = checkpoints.after(position, 100);
+        // In signing order: a checkpoint signed later at a past tree size (a purge boundary) goes out too.
+        List<CheckpointStore.Relayed> pending = checkpoints.relayAfter(position, 100);
         if (pending.isEmpty()) {
             return;
         }
@@ -110,7 +111,8 @@ public class AuditRelay implements DisposableBean {
             KafkaProducer<String, byte[]> p = producer();
             String topic = props.getAudit().getCheckpointTopic();
             List<Future<RecordMetadata>> acks = new ArrayList<>();
-            for (Checkpoint c : pending) {
+            for (CheckpointStore.Relayed r : pending) {
+                Checkpoint c = r.checkpoint();
                 acks.add(p.send(new ProducerRecord<>(topic, String.valueOf(c.treeSize()),
                         mapper.writeValueAsBytes(c.toJson(mapper)))));
             }
@@ -118,7 +120,7 @@ public class AuditRelay implements DisposableBean {
             for (Future<RecordMetadata> a : acks) {
                 a.get(30, TimeUnit.SECONDS);
             }
-            store.relayAdvance(CHECKPOINT_RELAY, pending.get(pending.size() - 1).treeSize());
+            store.relayAdvance(CHECKPOINT_RELAY, pending.get(pending.size() - 1).relaySeq());
         } catch (Exception e) {
             reset();
             log.warn("Audit relay could not publish checkpoints ({}); will retry", e.getClass().getSimpleName());

@@ -37,11 +37,6 @@ public class CheckpointStore {
         return jdbc.query("select * from audit_checkpoint order by tree_size", rows);
     }
 
-    public List<Checkpoint> after(long treeSize, int limit) {
-        return jdbc.query("select * from audit_checkpoint where tree_size > ? order by tree_size limit ?", rows,
-                treeSize, limit);
-    }
-
     public Optional<Checkpoint> latest() {
         return jdbc.query("select * from audit_checkpoint order by tree_size desc limit 1", rows).stream().findFirst();
     }
@@ -50,6 +45,39 @@ public class CheckpointStore {
     public Optional<Checkpoint> covering(long seq) {
         return jdbc.query("select * from audit_checkpoint where tree_size >= ? order by tree_size limit 1", rows, seq)
                 .stream().findFirst();
+    }
+
+    /** The checkpoint at exactly {@code treeSize}, if one was signed. */
+    public Optional<Checkpoint> at(long treeSize) {
+        return jdbc.query("select * from audit_checkpoint where tree_size = ?", rows, treeSize).stream().findFirst();
+    }
+
+    /** A checkpoint with the tree's right edge stored next to it (not signed: check it against the root). */
+    public record WithFrontier(Checkpoint checkpoint, String frontier) { }
+
+    /** The stored frontier at exactly {@code treeSize}. */
+    public Optional<WithFrontier> withFrontierAt(long treeSize) {
+        return jdbc.query("select * from audit_checkpoint where tree_size = ?",
+                (rs, i) -> new WithFrontier(rows.mapRow(rs, i), rs.getString("frontier")), treeSize).stream().findFirst();
+    }
+
+    /** The largest checkpoint at or below {@code treeSize}, with its frontier. */
+    public Optional<WithFrontier> withFrontierAtOrBelow(long treeSize) {
+        return jdbc.query("select * from audit_checkpoint where tree_size <= ? order by tree_size desc limit 1",
+                (rs, i) -> new WithFrontier(rows.mapRow(rs, i), rs.getString("frontier")), treeSize).stream().findFirst();
+    }
+
+    /** A checkpoint and its place in the order checkpoints are relayed to Kafka. */
+    public record Relayed(long relaySeq, Checkpoint checkpoint) { }
+
+    /**
+     * Checkpoints after relay position {@code position}, in the order they were signed: {@code relay_seq},
+     * which for checkpoints signed before it existed is their tree size (see migration V5).
+     */
+    public List<Relayed> relayAfter(long position, int limit) {
+        return jdbc.query("select *, coalesce(relay_seq, tree_size) as relay_order from audit_checkpoint "
+                        + "where coalesce(relay_seq, tree_size) > ? order by coalesce(relay_seq, tree_size) limit ?",
+                (rs, i) -> new Relayed(rs.getLong("relay_order"), rows.mapRow(rs, i)), position, limit);
     }
 
     public Optional<String> latestFrontier() {
