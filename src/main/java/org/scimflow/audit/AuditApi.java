@@ -165,12 +165,19 @@ public class AuditApi implements DisposableBean {
         long seq = e.seq();
         Checkpoint c = checkpointStore.covering(seq).orElseThrow(() -> ScimErrors.notFound(
                 "No signed checkpoint covers seq " + seq + " yet; checkpoints are taken every few seconds"));
-        byte[] hashes = new byte[Math.toIntExact(c.treeSize() * 32)];
-        jdbc.query("select seq, record_hash from audit_event where seq <= ? order by seq", rs -> {
-            System.arraycopy(rs.getBytes(2), 0, hashes, (int) (rs.getLong(1) - 1) * 32, 32);
-        }, c.treeSize());
-        java.util.function.LongFunction<byte[]> leaf = i -> java.util.Arrays.copyOfRange(hashes, (int) i * 32, (int) i * 32 + 32);
-        List<byte[]> path = MerkleTree.inclusionProof(seq - 1, c.treeSize(), leaf);
+        // After a purge the records before the boundary are gone; the frontier stored with the checkpoint at
+        // the boundary stands in for them (an audit path for a later record needs nothing else from them).
+        long boundary = jdbc.queryForObject("select coalesce(max(last_seq), 0) from audit_purge", Long.class);
+        MerkleTree.CompactRange prefix = boundary == 0 ? null : checkpointStore.withFrontierAt(boundary)
+                .map(w -> MerkleTree.CompactRange.decode(w.frontier()))
+                .orElseThrow(() -> ScimErrors.notFound("No checkpoint at the purge boundary " + boundary));
+        byte[] hashes = new byte[Math.toIntExact((c.treeSize() - boundary) * 32)];
+        jdbc.query("select seq, record_hash from audit_event where seq > ? and seq <= ? order by seq", rs -> {
+            System.arraycopy(rs.getBytes(2), 0, hashes, (int) (rs.getLong(1) - 1 - boundary) * 32, 32);
+        }, boundary, c.treeSize());
+        java.util.function.LongFunction<byte[]> leaf = i -> java.util.Arrays.copyOfRange(hashes,
+                (int) (i - boundary) * 32, (int) (i - boundary) * 32 + 32);
+        List<byte[]> path = MerkleTree.inclusionProof(seq - 1, c.treeSize(), leaf, prefix);
         ObjectNode out = mapper.createObjectNode();
         out.put("eventId", id);
         out.put("seq", seq);

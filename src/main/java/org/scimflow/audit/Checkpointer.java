@@ -3,8 +3,10 @@ package org.scimflow.audit;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.security.MessageDigest;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Optional;
 import org.scimflow.config.ScimflowProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,7 +70,62 @@ public class Checkpointer {
     }
 
     private Checkpoint checkpoint(long head) {
-        MerkleTree.CompactRange r = range();
+        // A checkpoint signed further on than this tree (retention signs at purge boundaries) is where to
+        // resume: the records before a purge boundary are gone.
+        long size = range().size();
+        store.withFrontierAtOrBelow(head).filter(w -> w.checkpoint().treeSize() > size)
+                .ifPresent(w -> range = verifiedFrontier(w));
+        MerkleTree.CompactRange r = range;
+        byte[] last = appendRecords(r, head);
+        if (last == null) {
+            return store.at(r.size()).orElse(null);
+        }
+        // Retention may already have signed this size (see checkpointAt).
+        Checkpoint c = store.at(r.size()).orElseGet(() -> signAndStore(r, last));
+        lastCheckpoint = Instant.now();
+        log.debug("Audit checkpoint at tree size {}", c.treeSize());
+        return c;
+    }
+
+    /**
+     * The signed checkpoint at exactly {@code treeSize}, signed now if there is none yet: the boundary of a
+     * purge, where verification resumes after the records before it are gone. The tree is rebuilt from the
+     * closest checkpoint below that size (its stored frontier, checked against its signed root) and the
+     * records after it, so this works after earlier purges too.
+     */
+    public synchronized Checkpoint checkpointAt(long treeSize) {
+        Optional<Checkpoint> existing = store.at(treeSize);
+        if (existing.isPresent()) {
+            return existing.get();
+        }
+        long head = jdbc.queryForObject("select seq from audit_chain_head where chain_id = 1", Long.class);
+        if (treeSize < 1 || treeSize > head) {
+            throw new IllegalArgumentException("no checkpoint possible at tree size " + treeSize + " (chain head " + head + ")");
+        }
+        MerkleTree.CompactRange r = store.withFrontierAtOrBelow(treeSize).map(this::verifiedFrontier)
+                .orElseGet(MerkleTree.CompactRange::new);
+        byte[] last = appendRecords(r, treeSize);
+        if (last == null || r.size() != treeSize) {
+            throw new IllegalStateException("audit chain does not reach tree size " + treeSize);
+        }
+        Checkpoint c = signAndStore(r, last);
+        log.info("Audit checkpoint signed at past tree size {}", treeSize);
+        return c;
+    }
+
+    /** The tree stored with a checkpoint, once it matches the checkpoint's signed root. */
+    private MerkleTree.CompactRange verifiedFrontier(CheckpointStore.WithFrontier w) {
+        Checkpoint b = w.checkpoint();
+        MerkleTree.CompactRange r = MerkleTree.CompactRange.decode(w.frontier());
+        if (r.size() != b.treeSize() || !MessageDigest.isEqual(r.root(), b.rootHash()) || !b.verifies(keys)) {
+            throw new IllegalStateException("the stored frontier at tree size " + b.treeSize()
+                    + " does not match its signed checkpoint; not checkpointing");
+        }
+        return r;
+    }
+
+    /** Appends the record hashes after {@code r.size()} up to {@code upTo}; returns the last one, or null. */
+    private byte[] appendRecords(MerkleTree.CompactRange r, long upTo) {
         long[] expected = {r.size() + 1};
         byte[][] last = {null};
         jdbc.query("select seq, record_hash from audit_event where seq > ? and seq <= ? order by seq", rs -> {
@@ -80,22 +137,21 @@ public class Checkpointer {
             r.append(h);
             last[0] = h;
             expected[0]++;
-        }, r.size(), head);
-        if (last[0] == null) {
-            return null;
-        }
+        }, r.size(), upTo);
+        return last[0];
+    }
+
+    private Checkpoint signAndStore(MerkleTree.CompactRange r, byte[] head) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         byte[] root = r.root();
-        byte[] payload = Checkpoint.payload(r.size(), root, last[0], now).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        Checkpoint c = new Checkpoint(r.size(), root, last[0], now, keys.activeKeyId(), keys.sign(payload));
+        byte[] payload = Checkpoint.payload(r.size(), root, head, now).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Checkpoint c = new Checkpoint(r.size(), root, head, now, keys.activeKeyId(), keys.sign(payload));
         if (!keys.activeKeyId().equals(registeredKeyId)) {
             store.registerKey(keys.activeKeyId(), keys.publicKeys().get(keys.activeKeyId()).getEncoded());
             registeredKeyId = keys.activeKeyId();
         }
         store.insert(c, r.encode());
         CheckpointStore.writeFile(props.checkpointDir(), c, mapper);
-        lastCheckpoint = now;
-        log.debug("Audit checkpoint at tree size {}", c.treeSize());
         return c;
     }
 

@@ -99,6 +99,22 @@ public final class MerkleTree {
             return r;
         }
 
+        /**
+         * The hash of the perfect subtree over leaves {@code [from, to)} if it is one of this range's
+         * nodes (the roots of the aligned subtrees that make up the first {@link #size()} leaves), else null.
+         */
+        public byte[] node(long from, long to) {
+            long start = 0;
+            for (int i = 0; i < hashes.size(); i++) {
+                long end = start + (1L << heights.get(i));
+                if (start == from && end == to) {
+                    return hashes.get(i);
+                }
+                start = end;
+            }
+            return null;
+        }
+
         /** RFC 6962 root of the leaves appended so far. */
         public byte[] root() {
             if (hashes.isEmpty()) {
@@ -114,36 +130,65 @@ public final class MerkleTree {
 
     /** Root of leaves [from, to) read through {@code leaves} (0-based indexes). */
     public static byte[] rootOf(long from, long to, LongFunction<byte[]> leaves) {
+        return rootOf(from, to, leaves, null);
+    }
+
+    /**
+     * Root of leaves [from, to), where the first {@code prefix.size()} leaves need not be readable: subtrees
+     * inside them are taken from {@code prefix} (the frontier at that size), which has every subtree an
+     * audit path for a later leaf needs.
+     */
+    static byte[] rootOf(long from, long to, LongFunction<byte[]> leaves, CompactRange prefix) {
         long n = to - from;
         if (n == 0) {
             return emptyRoot();
         }
-        if (n == 1) {
+        if (prefix != null && to <= prefix.size()) {
+            byte[] known = prefix.node(from, to);
+            if (known != null) {
+                return known;
+            }
+            if (n == 1) {
+                throw new IllegalArgumentException("leaf " + from + " is before the frontier at " + prefix.size());
+            }
+        } else if (n == 1) {
             return leafHash(leaves.apply(from));
         }
         long k = largestPowerOfTwoBelow(n);
-        return nodeHash(rootOf(from, from + k, leaves), rootOf(from + k, to, leaves));
+        return nodeHash(rootOf(from, from + k, leaves, prefix), rootOf(from + k, to, leaves, prefix));
     }
 
     /** RFC 6962 §2.1.1 audit path for leaf {@code index} in the tree of the first {@code size} leaves. */
     public static List<byte[]> inclusionProof(long index, long size, LongFunction<byte[]> leaves) {
+        return inclusionProof(index, size, leaves, null);
+    }
+
+    /**
+     * The audit path of a leaf at or after {@code prefix.size()} when the leaves before it are gone (purged)
+     * and only their frontier is known; {@code leaves} is asked for leaves from {@code prefix.size()} on.
+     */
+    public static List<byte[]> inclusionProof(long index, long size, LongFunction<byte[]> leaves, CompactRange prefix) {
+        if (prefix != null && index < prefix.size()) {
+            throw new IllegalArgumentException("leaf " + index + " is before the frontier at " + prefix.size());
+        }
         List<byte[]> path = new ArrayList<>();
-        path(index, 0, size, leaves, path);
+        path(index, 0, size, leaves, prefix, path);
         return path;
     }
 
-    private static void path(long m, long from, long to, LongFunction<byte[]> leaves, List<byte[]> out) {
+    private static void path(long m, long from, long to, LongFunction<byte[]> leaves, CompactRange prefix,
+                             List<byte[]> out) {
         long n = to - from;
         if (n <= 1) {
             return;
         }
         long k = largestPowerOfTwoBelow(n);
         if (m < k) {
-            path(m, from, from + k, leaves, out);
-            out.add(rootOf(from + k, to, leaves));
+            path(m, from, from + k, leaves, prefix, out);
+            out.add(rootOf(from + k, to, leaves, prefix));
         } else {
-            path(m - k, from + k, to, leaves, out);
-            out.add(rootOf(from, from + k, leaves));
+            path(m - k, from + k, to, leaves, prefix, out);
+            out.add(rootOf(from, from + k, leaves, prefix));
         }
     }
 

@@ -53,4 +53,24 @@ class MerkleTreeTest {
             }
         }
     }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3, 5, 8, 13, 33})
+    void afterAPurgeTheFrontierStandsInForThePurgedLeaves(int purged) {
+        MerkleTree.CompactRange frontier = new MerkleTree.CompactRange();
+        for (int i = 0; i < purged; i++) {
+            frontier.append(leaf(i));
+        }
+        java.util.function.LongFunction<byte[]> keptOnly = i -> {
+            assertThat(i).as("a purged leaf was read").isGreaterThanOrEqualTo(purged);
+            return leaf(i);
+        };
+        for (int size = purged + 1; size <= purged + 40; size++) {
+            for (int i = purged; i < size; i++) {
+                assertThat(MerkleTree.inclusionProof(i, size, keptOnly, frontier))
+                        .as("leaf %d of %d after %d purged", i, size, purged)
+                        .containsExactlyElementsOf(MerkleTree.inclusionProof(i, size, MerkleTreeTest::leaf));
+            }
+        }
+    }
 }
