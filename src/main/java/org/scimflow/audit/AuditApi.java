@@ -10,9 +10,7 @@ import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
-import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -30,10 +28,6 @@ import org.springframework.stereotype.Component;
 public class AuditApi implements DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(AuditApi.class);
-    static final List<String> CSV_COLUMNS = List.of("seq", "eventId", "eventTime", "recordedTime", "correlationId",
-            "channel", "action", "outcome", "actor.type", "actor.id", "actor.ip", "actor.userAgent", "subject.type",
-            "subject.id", "subject.name", "subject.externalId", "target.system", "target.id", "http.method", "http.path",
-            "http.status", "scimType", "error", "attempt", "durationMs", "changes", "prevHash", "recordHash");
 
     private final AuditStore store;
     private final AuditRecordCodec codec;
@@ -43,6 +37,7 @@ public class AuditApi implements DisposableBean {
     private final org.springframework.jdbc.core.JdbcTemplate jdbc;
     private final Checkpointer checkpointer;
     private final CheckpointStore checkpointStore;
+    private final AuditExporter exporter;
     private final ExecutorService exporters = Executors.newFixedThreadPool(4, r -> {
         Thread t = new Thread(r, "audit-export");
         t.setDaemon(true);
@@ -51,8 +46,9 @@ public class AuditApi implements DisposableBean {
 
     public AuditApi(AuditStore store, AuditRecordCodec codec, ObjectMapper mapper, AuditIntegrity integrity,
                     SigningKeys keys, org.springframework.jdbc.core.JdbcTemplate jdbc, Checkpointer checkpointer,
-                    CheckpointStore checkpointStore) {
+                    CheckpointStore checkpointStore, AuditExporter exporter) {
         this.checkpointStore = checkpointStore;
+        this.exporter = exporter;
         this.checkpointer = checkpointer;
         this.store = store;
         this.codec = codec;
@@ -246,30 +242,8 @@ public class AuditApi implements DisposableBean {
         PipedOutputStream pipe = new PipedOutputStream(in);
         boolean csv = format.equals("csv");
         exporters.submit(() -> {
-            java.security.MessageDigest digest = sha256();
-            long[] count = {0};
-            Long[] range = {null, null};
             try (java.io.OutputStream os = new java.io.BufferedOutputStream(pipe, 64 * 1024)) {
-                if (csv) {
-                    writeLine(os, digest, String.join(",", CSV_COLUMNS) + "\r\n");
-                }
-                store.stream(q, maxSeq, e -> {
-                    ObjectNode n = codec.toJson(e);
-                    try {
-                        writeLine(os, digest, csv ? csvLine(n) + "\r\n" : mapper.writeValueAsString(n) + "\n");
-                    } catch (IOException io) {
-                        throw new UncheckedIOException(io);
-                    }
-                    count[0]++;
-                    if (range[0] == null) {
-                        range[0] = e.seq();
-                    }
-                    range[1] = e.seq();
-                });
-                ObjectNode manifest = ExportManifest.build(mapper, format, filters, count[0], range[0], range[1],
-                        digest.digest(), checkpoint, keys);
-                os.write(((csv ? "# " : "") + mapper.writeValueAsString(manifest) + (csv ? "\r\n" : "\n"))
-                        .getBytes(StandardCharsets.UTF_8));
+                exporter.write(os, format, q, filters, maxSeq, checkpoint, null);
             } catch (IOException | RuntimeException e) {
                 log.warn("Audit export ended early: {}", e.getMessage());
             }
@@ -281,45 +255,6 @@ public class AuditApi implements DisposableBean {
         m.setHeader("Content-Disposition", "attachment; filename=\"scimflow-audit." + format + "\"");
         m.setBody(in);
         RouteAudit.draft(ex).durationMs(RouteAudit.request(ex).elapsedMs());
-    }
-
-    private static void writeLine(java.io.OutputStream os, java.security.MessageDigest digest, String line)
-            throws IOException {
-        byte[] b = line.getBytes(StandardCharsets.UTF_8);
-        digest.update(b);
-        os.write(b);
-    }
-
-    private static java.security.MessageDigest sha256() {
-        try {
-            return java.security.MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private String csvLine(ObjectNode n) {
-        StringBuilder sb = new StringBuilder(256);
-        for (int i = 0; i < CSV_COLUMNS.size(); i++) {
-            if (i > 0) {
-                sb.append(',');
-            }
-            String[] path = CSV_COLUMNS.get(i).split("\\.");
-            var v = n.get(path[0]);
-            if (v != null && path.length > 1) {
-                v = v.get(path[1]);
-            }
-            if (v == null || v.isNull()) {
-                continue;
-            }
-            String s = v.isValueNode() ? v.asText() : v.toString();
-            if (s.indexOf(',') >= 0 || s.indexOf('"') >= 0 || s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0) {
-                sb.append('"').append(s.replace("\"", "\"\"")).append('"');
-            } else {
-                sb.append(s);
-            }
-        }
-        return sb.toString();
     }
 
     private void json(Exchange ex, int status, byte[] body) {

@@ -16,8 +16,21 @@ public final class ExportManifest {
 
     private ExportManifest() { }
 
+    /**
+     * Where an export that does not begin at seq 1 starts: the signed checkpoint just before its first record
+     * and the tree's right edge (frontier) there. A verifier checks the frontier against that checkpoint's
+     * signed root, the first record's prevHash against its head, and can then recompute the Merkle root at
+     * the covering checkpoint from the exported records alone.
+     */
+    public record Start(Checkpoint checkpoint, String frontier) { }
+
     public static ObjectNode build(ObjectMapper mapper, String format, JsonNode filters, long count, Long firstSeq,
                                    Long lastSeq, byte[] digest, Checkpoint checkpoint, SigningKeys keys) {
+        return build(mapper, format, filters, count, firstSeq, lastSeq, digest, checkpoint, null, keys);
+    }
+
+    public static ObjectNode build(ObjectMapper mapper, String format, JsonNode filters, long count, Long firstSeq,
+                                   Long lastSeq, byte[] digest, Checkpoint checkpoint, Start start, SigningKeys keys) {
         ObjectNode m = mapper.createObjectNode();
         m.put("version", 1);
         m.put("format", format);
@@ -30,6 +43,10 @@ public final class ExportManifest {
         m.put("sha256", java.util.HexFormat.of().formatHex(digest));
         if (checkpoint != null) {
             m.set("checkpoint", checkpoint.toJson(mapper));
+        }
+        if (start != null) {
+            m.set("startCheckpoint", start.checkpoint().toJson(mapper));
+            m.put("startFrontier", start.frontier());
         }
         m.put("keyId", keys.activeKeyId());
         m.put("signature", Base64.getEncoder().encodeToString(keys.sign(CanonicalJson.bytes(m))));

@@ -52,9 +52,9 @@ public final class ExportVerifier {
                 return 2;
             }
         }
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+        try {
             long t0 = System.nanoTime();
-            Result r = new ExportVerifier(SigningKeys.publicOnly(keysDir)).verify(in);
+            Result r = new ExportVerifier(SigningKeys.publicOnly(keysDir)).verify(file);
             out.printf("checked %d records in %.2f s: %s%n", r.records(), (System.nanoTime() - t0) / 1e9,
                     r.intact() ? "INTACT" : "TAMPERED");
             r.findings().forEach(f -> out.printf("seq %d %s %s%n", f.seq(), f.kind(), f.detail()));
@@ -65,13 +65,43 @@ public final class ExportVerifier {
         }
     }
 
+    /**
+     * Checks an export file. Its manifest is read first (from the end of the file), so that an export that
+     * starts after seq 1 (a retention archive) is checked against the signed Merkle roots too.
+     */
+    public Result verify(Path file) throws IOException {
+        ObjectNode manifest = readManifest(file);
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            return verify(in, manifest);
+        }
+    }
+
+    /**
+     * Checks an export read once from a stream. An export that does not start at seq 1 gets every check
+     * except the Merkle root at its checkpoint, which needs the manifest before the records: use
+     * {@link #verify(Path)} for that.
+     */
     public Result verify(InputStream in) throws IOException {
+        return verify(in, null);
+    }
+
+    private Result verify(InputStream in, ObjectNode knownManifest) throws IOException {
         List<AuditVerifier.Finding> findings = new ArrayList<>();
         MessageDigest digest = sha256();
         MerkleTree.CompactRange range = new MerkleTree.CompactRange();
+        // Records are contiguous from the start (seq 1, or right after the manifest's start checkpoint), so
+        // they extend the Merkle tree from there.
         boolean contiguousFromOne = true;
         long expectedSeq = 1;
         byte[] prevHash = null;
+        Start from = start(knownManifest, findings);
+        if (from != null) {
+            range = from.range;
+            expectedSeq = from.checkpoint.treeSize() + 1;
+            prevHash = from.checkpoint.headHash();
+        } else if (knownManifest != null && knownManifest.has("startCheckpoint")) {
+            contiguousFromOne = false;
+        }
         long count = 0;
         ObjectNode manifest = null;
         byte[] buf = new byte[1 << 16];
@@ -115,6 +145,11 @@ public final class ExportVerifier {
                     findings.add(new AuditVerifier.Finding(seq, "CHAIN_BREAK", "prevHash does not match the record before it"));
                 }
                 if (seq != expectedSeq) {
+                    if (from != null && contiguousFromOne) {
+                        // An export with a start checkpoint holds every record after it.
+                        findings.add(new AuditVerifier.Finding(expectedSeq, "MISSING_SEQ",
+                                "the export starts after checkpoint " + from.checkpoint.treeSize() + " but lacks this record"));
+                    }
                     contiguousFromOne = false;
                 }
                 if (contiguousFromOne) {
@@ -140,19 +175,81 @@ public final class ExportVerifier {
             findings.add(new AuditVerifier.Finding(expectedSeq, "TRUNCATED",
                     "records differ from what the manifest lists (count " + manifest.path("count").asLong() + ")"));
         }
+        if (knownManifest != null && !knownManifest.equals(manifest)) {
+            findings.add(new AuditVerifier.Finding(expectedSeq, "TRUNCATED", "the manifest changed while reading"));
+        }
         JsonNode cp = manifest.get("checkpoint");
         if (cp != null) {
             Checkpoint c = Checkpoint.fromJson(cp);
             if (!c.verifies(keys)) {
                 findings.add(new AuditVerifier.Finding(c.treeSize(), "BAD_SIGNATURE", "checkpoint signature does not verify"));
             } else if (contiguousFromOne && range.size() == c.treeSize()
-                    && !MessageDigest.isEqual(range.root(), c.rootHash())) {
+                    && (!MessageDigest.isEqual(range.root(), c.rootHash())
+                        || !MessageDigest.isEqual(prevHash == null ? new byte[32] : prevHash, c.headHash()))) {
                 findings.add(new AuditVerifier.Finding(c.treeSize(), "CHECKPOINT_MISMATCH",
-                        "records do not produce the signed Merkle root"));
+                        "records do not produce the signed Merkle root and chain head"));
             }
         }
         findings.sort(java.util.Comparator.comparingLong(AuditVerifier.Finding::seq));
         return new Result(count, findings, true);
+    }
+
+    /** The start of an export after seq 1, once its frontier matched its signed checkpoint. */
+    private record Start(Checkpoint checkpoint, MerkleTree.CompactRange range) { }
+
+    private Start start(ObjectNode manifest, List<AuditVerifier.Finding> findings) {
+        if (manifest == null || !manifest.has("startCheckpoint")) {
+            return null;
+        }
+        Checkpoint c;
+        try {
+            c = Checkpoint.fromJson(manifest.get("startCheckpoint"));
+        } catch (RuntimeException e) {
+            findings.add(new AuditVerifier.Finding(0, "CHECKPOINT_MISMATCH", "unreadable start checkpoint"));
+            return null;
+        }
+        if (!c.verifies(keys)) {
+            findings.add(new AuditVerifier.Finding(c.treeSize(), "BAD_SIGNATURE", "start checkpoint signature does not verify"));
+            return null;
+        }
+        MerkleTree.CompactRange r;
+        try {
+            r = MerkleTree.CompactRange.decode(manifest.path("startFrontier").asText());
+        } catch (RuntimeException e) {
+            r = null;
+        }
+        if (r == null || r.size() != c.treeSize() || !MessageDigest.isEqual(r.root(), c.rootHash())) {
+            findings.add(new AuditVerifier.Finding(c.treeSize(), "CHECKPOINT_MISMATCH",
+                    "the start frontier does not produce the start checkpoint's signed root"));
+            return null;
+        }
+        return new Start(c, r);
+    }
+
+    /** The last line of the file, if it is a manifest; null otherwise (the stream check then reports it). */
+    static ObjectNode readManifest(Path file) throws IOException {
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(file.toFile(), "r")) {
+            long size = f.length();
+            int n = (int) Math.min(size, 1 << 20);
+            byte[] tail = new byte[n];
+            f.seek(size - n);
+            f.readFully(tail);
+            int end = n;
+            if (end > 0 && tail[end - 1] == '\n') {
+                end--;
+            }
+            int begin = end;
+            while (begin > 0 && tail[begin - 1] != '\n') {
+                begin--;
+            }
+            if (begin == 0 && n < size) {
+                return null;
+            }
+            JsonNode node = new ObjectMapper().readTree(new String(tail, begin, end - begin, StandardCharsets.UTF_8));
+            return node != null && node.get(ExportManifest.KEY) instanceof ObjectNode m ? m : null;
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            return null;
+        }
     }
 
     /** The inverse of {@link AuditRecordCodec#toJson}. */
