@@ -68,12 +68,23 @@ public class AuditVerifier {
         return tx.execute(status -> run(o));
     }
 
+    /** One row of {@code audit_purge} that removed records. */
+    record Purge(String partition, long firstSeq, long lastSeq, byte[] boundaryHash, Instant rangeTo, Instant purgedAt) { }
+
     private Result run(Options o) {
         List<Finding> findings = new ArrayList<>();
-        boolean whole = o.fromSeq() <= 1;
+        // After retention purged a prefix of the log, the kept log starts right after the last purge's
+        // boundary; the records before it are in the archives, not here.
+        List<Purge> purges = purges();
+        long boundary = purges.isEmpty() ? 0 : purges.get(purges.size() - 1).lastSeq();
+        byte[] boundaryHash = purges.isEmpty() ? null : purges.get(purges.size() - 1).boundaryHash();
+        long from = Math.max(o.fromSeq(), boundary + 1);
+        boolean whole = o.fromSeq() <= boundary + 1;
         // Every checkpoint, from the database and from outside it, keyed by tree size.
         TreeMap<Long, List<Labelled>> checkpoints = new TreeMap<>();
         int[] checkpointCount = {0};
+        boolean[] merkle = {whole};
+        MerkleTree.CompactRange range = new MerkleTree.CompactRange();
         if (whole) {
             List<Checkpoint> db = checkpointStore.all();
             db.forEach(c -> checkpoints.computeIfAbsent(c.treeSize(), k -> new ArrayList<>()).add(new Labelled(c, "database")));
@@ -89,23 +100,35 @@ public class AuditVerifier {
                     }
                 }
             }
+            if (boundary > 0) {
+                checkPurges(purges, checkpoints, findings);
+                range = resumeAt(boundary, checkpoints, findings);
+                merkle[0] = range != null;
+                if (range == null) {
+                    range = new MerkleTree.CompactRange();
+                }
+            }
         }
-        MerkleTree.CompactRange range = new MerkleTree.CompactRange();
-        long[] st = {o.fromSeq() - 1, 0, 0};
+        MerkleTree.CompactRange tree = range;
+        long[] st = {from - 1, 0, 0};
         byte[][] prev = {null};
-        if (o.fromSeq() > 1) {
+        if (from - 1 == boundary && boundary > 0) {
+            prev[0] = boundaryHash;
+        } else if (from > 1) {
             List<byte[]> before = jdbc.query("select record_hash from audit_event where seq = ?", (rs, i) -> rs.getBytes(1),
-                    o.fromSeq() - 1);
+                    from - 1);
             prev[0] = before.isEmpty() ? null : before.get(0);
         } else {
             prev[0] = new byte[32];
         }
-        scan(o.fromSeq(), o.toSeq(), r -> {
+        scan(from, o.toSeq(), r -> {
             long seq = r.seq;
             for (long missing = st[0] + 1; missing < seq; missing++) {
-                add(findings, new Finding(missing, "MISSING_SEQ", "no record with this sequence number"));
-                if (whole) {
-                    range.append(new byte[32]);
+                add(findings, new Finding(missing, "MISSING_SEQ", missing == boundary + 1
+                        ? "no record with this sequence number, the first after the purge boundary " + boundary
+                        : "no record with this sequence number"));
+                if (merkle[0]) {
+                    tree.append(new byte[32]);
                 }
             }
             if (prev[0] != null && !MessageDigest.isEqual(prev[0], r.prevHash)) {
@@ -114,9 +137,9 @@ public class AuditVerifier {
             if (!MessageDigest.isEqual(r.expectedHash, r.recordHash)) {
                 add(findings, new Finding(seq, "HASH_MISMATCH", "record content does not match its hash"));
             }
-            if (whole) {
-                range.appendLeafHash(r.leafHash);
-                checkAt(checkpoints.get(range.size()), range, r.recordHash, findings);
+            if (merkle[0]) {
+                tree.appendLeafHash(r.leafHash);
+                checkAt(checkpoints.get(tree.size()), tree, r.recordHash, findings);
             }
             prev[0] = r.recordHash;
             st[0] = seq;
@@ -138,9 +161,107 @@ public class AuditVerifier {
             } else if (headSeq == st[0] && st[0] > 0 && !MessageDigest.isEqual((byte[]) head.get("head_hash"), prev[0])) {
                 add(findings, new Finding(headSeq, "CHAIN_BREAK", "chain head hash differs from the last record"));
             }
+            if (boundary > 0) {
+                checkPurgeEvents(purges, findings);
+            }
         }
         findings.sort(Comparator.comparingLong(Finding::seq));
-        return new Result(Instant.now(), st[1], o.fromSeq(), st[2], checkpointCount[0], List.copyOf(findings));
+        return new Result(Instant.now(), st[1], from, st[2], checkpointCount[0], List.copyOf(findings));
+    }
+
+    private List<Purge> purges() {
+        return jdbc.query("select partition_name, first_seq, last_seq, boundary_hash, range_to, purged_at from audit_purge "
+                        + "where row_count > 0 order by last_seq",
+                (rs, i) -> new Purge(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getBytes(4),
+                        rs.getObject(5, java.time.OffsetDateTime.class).toInstant(),
+                        rs.getObject(6, java.time.OffsetDateTime.class).toInstant()));
+    }
+
+    /**
+     * Purges cut consecutive prefixes of the chain, and each one ends at a signed checkpoint whose head is
+     * the purge's boundary hash: a purge row forged over deleted records has no such checkpoint, unless
+     * its boundary falls exactly on one.
+     */
+    private static void checkPurges(List<Purge> purges, TreeMap<Long, List<Labelled>> checkpoints, List<Finding> findings) {
+        long expected = 1;
+        for (Purge p : purges) {
+            if (p.firstSeq() != expected) {
+                add(findings, new Finding(expected, "MISSING_SEQ", "purges are not consecutive: " + p.partition()
+                        + " removed seq " + p.firstSeq() + ".." + p.lastSeq() + " but the previous purge ended at "
+                        + (expected - 1)));
+            }
+            expected = p.lastSeq() + 1;
+            List<Labelled> at = checkpoints.get(p.lastSeq());
+            if (at == null) {
+                add(findings, new Finding(p.lastSeq(), "TRUNCATED", "seq " + p.firstSeq() + ".." + p.lastSeq()
+                        + " were purged (" + p.partition() + ") but no signed checkpoint at tree size " + p.lastSeq()
+                        + " exists"));
+                continue;
+            }
+            for (Labelled l : at) {
+                if (!MessageDigest.isEqual(l.c().headHash(), p.boundaryHash())) {
+                    add(findings, new Finding(p.lastSeq(), "CHECKPOINT_MISMATCH", l.source() + " checkpoint at size "
+                            + p.lastSeq() + " does not have the purge boundary hash as its head"));
+                }
+            }
+        }
+    }
+
+    /**
+     * The Merkle tree at the last purge boundary, from the frontier stored with the database checkpoint
+     * there. The frontier is not signed: it is used only if its root is the signed root. Null (with a
+     * finding) when the tree cannot be resumed; later checkpoints are then checked by signature only.
+     */
+    private MerkleTree.CompactRange resumeAt(long boundary, TreeMap<Long, List<Labelled>> checkpoints,
+                                             List<Finding> findings) {
+        if (checkpoints.get(boundary) == null) {
+            return null; // reported by checkPurges
+        }
+        var stored = checkpointStore.withFrontierAt(boundary);
+        if (stored.isEmpty()) {
+            add(findings, new Finding(boundary, "TRUNCATED", "the database has no checkpoint at the purge boundary "
+                    + boundary + ", so the Merkle tree cannot be resumed there"));
+            return null;
+        }
+        MerkleTree.CompactRange r;
+        try {
+            r = MerkleTree.CompactRange.decode(stored.get().frontier());
+        } catch (RuntimeException e) {
+            r = null;
+        }
+        if (r == null || r.size() != boundary) {
+            add(findings, new Finding(boundary, "CHECKPOINT_MISMATCH", "the frontier stored at the purge boundary "
+                    + boundary + " is unreadable"));
+            return null;
+        }
+        byte[] root = r.root();
+        boolean signedRoot = true;
+        for (Labelled l : checkpoints.get(boundary)) {
+            if (!MessageDigest.isEqual(root, l.c().rootHash())) {
+                add(findings, new Finding(boundary, "CHECKPOINT_MISMATCH", "the frontier stored at the purge boundary "
+                        + boundary + " does not produce the " + l.source() + " checkpoint's signed root"));
+                signedRoot = false;
+            }
+        }
+        return signedRoot ? r : null;
+    }
+
+    /**
+     * Every purge is recorded in the chain as an {@code audit.purge} event, in the same transaction. Purges
+     * whose event may itself have been purged since (it was written before the end of the last purged
+     * month) are not checked.
+     */
+    private void checkPurgeEvents(List<Purge> purges, List<Finding> findings) {
+        Instant keptFrom = purges.get(purges.size() - 1).rangeTo();
+        java.util.Set<String> recorded = new java.util.HashSet<>(jdbc.queryForList(
+                "select subject_id from audit_event where action = 'audit.purge' and outcome = 'success' "
+                        + "and subject_type = 'AuditPartition'", String.class));
+        for (Purge p : purges) {
+            if (!p.purgedAt().isBefore(keptFrom) && !recorded.contains(p.partition())) {
+                add(findings, new Finding(p.firstSeq(), "TRUNCATED", "seq " + p.firstSeq() + ".." + p.lastSeq()
+                        + " were purged (" + p.partition() + ") but the log has no audit.purge event for it"));
+            }
+        }
     }
 
     /**
