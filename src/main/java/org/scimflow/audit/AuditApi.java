@@ -38,6 +38,7 @@ public class AuditApi implements DisposableBean {
     private final Checkpointer checkpointer;
     private final CheckpointStore checkpointStore;
     private final AuditExporter exporter;
+    private final AuditRetention retention;
     private final ExecutorService exporters = Executors.newFixedThreadPool(4, r -> {
         Thread t = new Thread(r, "audit-export");
         t.setDaemon(true);
@@ -46,8 +47,9 @@ public class AuditApi implements DisposableBean {
 
     public AuditApi(AuditStore store, AuditRecordCodec codec, ObjectMapper mapper, AuditIntegrity integrity,
                     SigningKeys keys, org.springframework.jdbc.core.JdbcTemplate jdbc, Checkpointer checkpointer,
-                    CheckpointStore checkpointStore, AuditExporter exporter) {
+                    CheckpointStore checkpointStore, AuditExporter exporter, AuditRetention retention) {
         this.checkpointStore = checkpointStore;
+        this.retention = retention;
         this.exporter = exporter;
         this.checkpointer = checkpointer;
         this.store = store;
@@ -76,6 +78,18 @@ public class AuditApi implements DisposableBean {
         ArrayNode arr = out.putArray("checkpoints");
         checkpointStore.all().forEach(c -> arr.add(c.toJson(mapper)));
         json(ex, 200, mapper.writeValueAsBytes(out));
+    }
+
+    /** Partitions, archives, purges and the last retention run. */
+    public void retention(Exchange ex) throws Exception {
+        RouteAudit.draft(ex).action("audit.retention.read");
+        json(ex, 200, mapper.writeValueAsBytes(retention.status()));
+    }
+
+    /** Runs retention now (admin): partitions ahead, then every month past retention is archived and purged. */
+    public void retentionRun(Exchange ex) throws Exception {
+        RouteAudit.draft(ex).action("audit.retention.run");
+        json(ex, 200, mapper.writeValueAsBytes(retention.run(RouteAudit.request(ex))));
     }
 
     /** Every public key that signed checkpoints, as PEM, for offline verification. */

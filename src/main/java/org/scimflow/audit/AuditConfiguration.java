@@ -28,6 +28,12 @@ public class AuditConfiguration {
         return Generators.timeBasedEpochGenerator();
     }
 
+    /** "Now" for decisions that tests move through time (retention). */
+    @Bean
+    java.time.Clock clock() {
+        return java.time.Clock.systemUTC();
+    }
+
     @Bean
     SigningKeys signingKeys(ScimflowProperties props) {
         return SigningKeys.open(props.keysDir(), props.getAudit().getSigning().getPrivateKeyPath());

@@ -32,6 +32,9 @@ public record RequestContext(
 
     /** The channel a path belongs to. */
     public String channel() {
+        if (path.equals("/audit/v1/retention/run")) {
+            return AuditEvent.Channel.ADMIN;
+        }
         if (path.startsWith("/audit/") || path.startsWith("/ui")) {
             return AuditEvent.Channel.AUDIT_READ;
         }

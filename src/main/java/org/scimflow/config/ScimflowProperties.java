@@ -31,6 +31,12 @@ public class ScimflowProperties {
         return d != null ? d : dataDir.resolve("checkpoints");
     }
 
+    /** Where retention writes the archive of each partition before dropping it: configured, else {@code <data-dir>/archive}. */
+    public Path archiveDir() {
+        Path d = audit.getRetention().getArchiveDir();
+        return d != null ? d : dataDir.resolve("archive");
+    }
+
     /** Public keys folder: configured, else {@code <data-dir>/keys}. */
     public Path keysDir() {
         Path d = audit.getSigning().getKeysDir();
@@ -150,6 +156,8 @@ public class ScimflowProperties {
         private final Relay relay = new Relay();
         private final Checkpoints checkpoints = new Checkpoints();
         private final Signing signing = new Signing();
+        private final Retention retention = new Retention();
+        public Retention getRetention() { return retention; }
         public boolean isEnabled() { return enabled; }
         public void setEnabled(boolean enabled) { this.enabled = enabled; }
         public List<String> getRedactedAttributes() { return redactedAttributes; }
@@ -174,6 +182,26 @@ public class ScimflowProperties {
         public void setEverySeconds(long everySeconds) { this.everySeconds = everySeconds; }
         public Path getDir() { return dir; }
         public void setDir(Path dir) { this.dir = dir; }
+    }
+
+    /**
+     * Monthly partitions of the audit log and how long they are kept: a month is archived and dropped once
+     * it ended more than {@code days} ago ({@code 0} keeps everything); partitions are created
+     * {@code monthsAhead} months in advance; the job runs every {@code interval} (a Camel duration: 1h, 30m).
+     */
+    public static class Retention {
+        private int days = 400;
+        private int monthsAhead = 2;
+        private Path archiveDir;
+        private String interval = "1h";
+        public int getDays() { return days; }
+        public void setDays(int days) { this.days = days; }
+        public int getMonthsAhead() { return monthsAhead; }
+        public void setMonthsAhead(int monthsAhead) { this.monthsAhead = monthsAhead; }
+        public Path getArchiveDir() { return archiveDir; }
+        public void setArchiveDir(Path archiveDir) { this.archiveDir = archiveDir; }
+        public String getInterval() { return interval; }
+        public void setInterval(String interval) { this.interval = interval; }
     }
 
     /** Checkpoint signing keys: a folder of public keys and the active private key. */

@@ -18,8 +18,8 @@ import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWrite
 
 /**
  * Every endpoint needs a bearer token except {@code GET /actuator/health} and the auditor console's static
- * files; each area needs its role: SCIM API {@code scim}, audit API {@code auditor}, operations and metrics
- * {@code admin}.
+ * files; each area needs its role: SCIM API {@code scim}, audit API {@code auditor} (running retention,
+ * {@code POST /audit/v1/retention/run}, {@code admin}), operations and metrics {@code admin}.
  */
 @Configuration(proxyBeanMethods = false)
 public class SecurityConfiguration {
@@ -84,6 +84,8 @@ public class SecurityConfiguration {
                         .dispatcherTypeMatchers(DispatcherType.ERROR, DispatcherType.ASYNC).permitAll()
                         .requestMatchers(HttpMethod.GET, "/actuator/health", "/actuator/health/**").permitAll()
                         .requestMatchers("/scim/v2/**").hasRole("SCIM")
+                        // Retention purges archived months of the audit log: an operation, not a read.
+                        .requestMatchers(HttpMethod.POST, "/audit/v1/retention/run").hasRole("ADMIN")
                         .requestMatchers("/audit/v1/**").hasRole("AUDITOR")
                         .requestMatchers("/admin/v1/**", "/actuator/**").hasRole("ADMIN")
                         .anyRequest().authenticated());
