@@ -1,0 +1,93 @@
+package org.scimflow.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.uuid.Generators;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * An install that ran before partitions (migrations up to V4, records in one table) upgrades in place:
+ * every record lands in the partition of its month, the chain still verifies, and appending goes on.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AuditPartitionMigrationTest {
+
+    EmbeddedPostgres pg;
+    DataSource ds;
+    JdbcTemplate db;
+    final ObjectMapper mapper = new ObjectMapper();
+    final AuditRecordCodec codec = new AuditRecordCodec(mapper);
+    /** recorded_time of seq 1.., deliberately not monotonic (the hub sets it before taking the chain lock). */
+    final List<String> recorded = List.of("2025-01-31T23:59:59.900Z", "2025-01-31T23:59:59.800Z",
+            "2025-02-01T00:00:00.100Z", "2025-01-31T23:59:59.950Z", "2025-04-03T10:00:00Z", "2025-04-02T10:00:00Z");
+
+    @BeforeAll
+    void anInstallBeforePartitions() throws Exception {
+        Path dir = Files.createTempDirectory(Path.of(System.getProperty("scimflow.test.tmp", "target")), "migration-");
+        pg = EmbeddedPostgres.builder().setDataDirectory(dir.resolve("postgres")).setCleanDataDirectory(true).start();
+        ds = pg.getPostgresDatabase();
+        db = new JdbcTemplate(ds);
+        db.execute("create role scimflow_app login");
+        flyway("4").migrate();
+        for (String t : recorded) {
+            AuditEvent e = AuditEvent.builder().eventId(Generators.timeBasedEpochGenerator().generate())
+                    .eventTime(Instant.parse(t)).recordedTime(Instant.parse(t)).correlationId("c-" + t).channel("system")
+                    .action("test.before-partitions").outcome("success").actorType("system").build();
+            db.queryForMap("select * from audit_append(?::jsonb, ?)", mapper.writeValueAsString(codec.toColumns(e)),
+                    codec.contentHash(e));
+        }
+        flyway(null).migrate();
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        pg.close();
+    }
+
+    Flyway flyway(String target) {
+        var c = Flyway.configure().dataSource(ds).locations("classpath:db/migration")
+                .placeholders(Map.of("appRole", "scimflow_app"));
+        if (target != null) {
+            c.target(target);
+        }
+        return c.load();
+    }
+
+    @Test
+    void everyRecordMovesIntoThePartitionOfItsMonthAndTheChainStillVerifies() throws Exception {
+        // chain_time is the running maximum of recorded_time: seq 4 stays in February with seq 3.
+        assertThat(db.queryForList("select tableoid::regclass::text from audit_event order by seq", String.class))
+                .containsExactly("audit_event_2025_01", "audit_event_2025_01", "audit_event_2025_02", "audit_event_2025_02",
+                        "audit_event_2025_04", "audit_event_2025_04");
+        assertThat(db.queryForList("select partition_name from audit_partitions()", String.class))
+                .contains("audit_event_2025_03", "audit_event_default");
+        assertThat(db.queryForObject("select chain_time = (select max(recorded_time) from audit_event) from audit_chain_head",
+                Boolean.class)).isTrue();
+
+        AuditEvent next = AuditEvent.builder().eventId(Generators.timeBasedEpochGenerator().generate())
+                .eventTime(Instant.now()).recordedTime(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS))
+                .correlationId("after").channel("system").action("test.after-partitions").outcome("success")
+                .actorType("system").build();
+        Map<String, Object> appended = db.queryForMap("select * from audit_append(?::jsonb, ?)",
+                mapper.writeValueAsString(codec.toColumns(next)), codec.contentHash(next));
+        assertThat(appended.get("out_seq")).isEqualTo(7L);
+
+        AuditVerifier.Result r = new AuditVerifier(ds, SigningKeys.publicOnly(Files.createTempDirectory("keys")))
+                .verify();
+        assertThat(r.findings()).isEmpty();
+        assertThat(r.checked()).isEqualTo(7);
+    }
+}
