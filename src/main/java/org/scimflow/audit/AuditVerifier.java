@@ -19,6 +19,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  * its predecessor), {@code CHECKPOINT_MISMATCH} (the Merkle root or head at a signed checkpoint differs —
  * catches a chain rewritten with fresh hashes), {@code BAD_SIGNATURE} (a checkpoint's signature does not
  * verify with any known public key), {@code TRUNCATED} (a checkpoint covers records the log no longer has).
+ *
+ * <p>After retention purged the oldest months, the log starts right after the last purge boundary: the
+ * first kept record must link to the boundary hash, the boundary must be a signed checkpoint, and the
+ * Merkle tree resumes from the frontier stored with it once that frontier reproduces the signed root.
  */
 public class AuditVerifier {
 
@@ -73,6 +77,9 @@ public class AuditVerifier {
 
     private Result run(Options o) {
         List<Finding> findings = new ArrayList<>();
+        // A purge drops a partition under an exclusive lock: holding a share lock from here on means the
+        // purges read next and the records scanned later belong to the same state of the log.
+        jdbc.execute("lock table audit_event in access share mode");
         // After retention purged a prefix of the log, the kept log starts right after the last purge's
         // boundary; the records before it are in the archives, not here.
         List<Purge> purges = purges();
