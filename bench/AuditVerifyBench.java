@@ -114,7 +114,7 @@ public class AuditVerifyBench {
                     pgc.getCopyAPI().copyIn("copy audit_event (seq, event_id, schema_version, event_time, recorded_time, "
                             + "correlation_id, channel, action, outcome, actor_type, actor_id, actor_ip, actor_user_agent, "
                             + "subject_type, subject_id, subject_name, http_method, http_path, http_status, duration_ms, "
-                            + "changes, prev_hash, record_hash) from stdin", new StringReader(batch.toString()));
+                            + "changes, prev_hash, record_hash, chain_time) from stdin", new StringReader(batch.toString()));
                     batch.setLength(0);
                     Instant at = Instant.now().truncatedTo(ChronoUnit.MICROS);
                     byte[] payload = Checkpoint.payload(seq, range.root(), h, at).getBytes(StandardCharsets.UTF_8);
@@ -123,7 +123,8 @@ public class AuditVerifyBench {
                 }
             }
         }
-        jdbc.update("update audit_chain_head set seq = ?, head_hash = ?", n, prev);
+        jdbc.update("update audit_chain_head set seq = ?, head_hash = ?, chain_time = (select max(chain_time) from audit_event)",
+                n, prev);
         jdbc.execute("vacuum analyze audit_event");
     }
 
@@ -143,7 +144,9 @@ public class AuditVerifyBench {
                 sb.append(s.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n"));
             }
         }
-        sb.append("\t\\\\x").append(hex.formatHex(prev)).append("\t\\\\x").append(hex.formatHex(h)).append('\n');
+        // chain_time (storage only, not hashed): the recorded time, which increases along seq here.
+        sb.append("\t\\\\x").append(hex.formatHex(prev)).append("\t\\\\x").append(hex.formatHex(h))
+                .append('\t').append(cols.get("recorded_time")).append('\n');
     }
 
     static void export(JdbcTemplate jdbc, AuditRecordCodec codec, SigningKeys keys, ObjectMapper mapper, Path file)
