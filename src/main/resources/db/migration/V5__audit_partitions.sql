@@ -177,15 +177,12 @@ begin
 end $$;
 
 -- 7. Checkpoints reach Kafka in the order they are signed, not by tree size: retention signs checkpoints
---    at past tree sizes (a purge boundary). relay_seq orders them; rows signed before this migration keep
---    it null and count as their tree size, which is where the relay's position stands.
-create sequence audit_checkpoint_relay_seq;
-do $$
-begin
-    perform setval('audit_checkpoint_relay_seq', coalesce((select max(tree_size) from audit_checkpoint), 0) + 1, false);
-end $$;
+--    at past tree sizes (a purge boundary), which the relay, positioned by tree size, would skip.
+--    relay_seq is the relay's order: the tree size as before, except for a checkpoint signed at a past
+--    size, which goes after every one signed before it (CheckpointStore.insert computes it). Rows signed
+--    before this migration keep it null and count as their tree size, where the relay's position stands.
 alter table audit_checkpoint add column relay_seq bigint;
-alter table audit_checkpoint alter column relay_seq set default nextval('audit_checkpoint_relay_seq');
+create unique index audit_checkpoint_relay_seq_ix on audit_checkpoint (relay_seq);
 
 -- 8. Verified exports of partitions (written by the hub before a purge) and the purges themselves.
 create table audit_archive (
@@ -469,7 +466,6 @@ begin
         execute 'grant execute on function audit_partitions() to ${appRole}';
         execute 'grant execute on function audit_ensure_partitions(integer) to ${appRole}';
         execute 'grant execute on function audit_drop_partition(text) to ${appRole}';
-        execute 'grant usage on sequence audit_checkpoint_relay_seq to ${appRole}';
         execute 'grant select, insert on audit_archive to ${appRole}';
         execute 'grant usage on sequence audit_archive_id_seq to ${appRole}';
         execute 'grant select on audit_purge to ${appRole}';

@@ -72,7 +72,8 @@ public class CheckpointStore {
 
     /**
      * Checkpoints after relay position {@code position}, in the order they were signed: {@code relay_seq},
-     * which for checkpoints signed before it existed is their tree size (see migration V5).
+     * which is the tree size except for checkpoints signed at a past size, and for checkpoints stored
+     * before it existed (see migration V5).
      */
     public List<Relayed> relayAfter(long position, int limit) {
         return jdbc.query("select *, coalesce(relay_seq, tree_size) as relay_order from audit_checkpoint "
@@ -85,11 +86,17 @@ public class CheckpointStore {
                 .stream().findFirst();
     }
 
+    /**
+     * Stores a checkpoint. Its place in the Kafka relay's order ({@code relay_seq}) is its tree size, or, for
+     * one signed at a past size (retention), right after every checkpoint stored before it.
+     */
     public void insert(Checkpoint c, String frontier) {
         jdbc.update("insert into audit_checkpoint (tree_size, root_hash, head_hash, created_at, key_id, signature, "
-                        + "payload, frontier) values (?, ?, ?, ?, ?, ?, ?, ?)",
+                        + "payload, frontier, relay_seq) values (?, ?, ?, ?, ?, ?, ?, ?, greatest(?, "
+                        + "(select coalesce(max(relay_seq), 0) + 1 from audit_checkpoint), "
+                        + "(select coalesce(max(tree_size), 0) + 1 from audit_checkpoint)))",
                 c.treeSize(), c.rootHash(), c.headHash(), Timestamp.from(c.createdAt()), c.keyId(), c.signature(),
-                c.payload(), frontier);
+                c.payload(), frontier, c.treeSize());
     }
 
     public void registerKey(String keyId, byte[] publicKey) {

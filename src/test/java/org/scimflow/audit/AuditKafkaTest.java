@@ -112,6 +112,31 @@ class AuditKafkaTest extends HubTest {
     }
 
     @Test
+    void aCheckpointSignedAtAPastTreeSizeIsPublishedToo() {
+        org.scimflow.scim.AuditAwait.record(jdbc, api.get("/scim/v2/Users?count=0").header("X-Request-Id"), row -> { });
+        checkpointer.checkpointNow();
+        // Retention signs checkpoints at purge boundaries, below sizes the relay already published.
+        long past = jdbc.queryForObject("select min(s) from generate_series(1, (select max(tree_size) from audit_checkpoint)) s "
+                + "where not exists (select 1 from audit_checkpoint where tree_size = s)", Long.class);
+        Checkpoint c = checkpointer.checkpointAt(past);
+        assertThat(c.treeSize()).isEqualTo(past);
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBrokers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        java.util.Set<String> sizes = new java.util.HashSet<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
+            consumer.subscribe(List.of("scimflow.audit.checkpoints.v1"));
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> sizes.add(r.key()));
+                return sizes.contains(String.valueOf(past));
+            });
+        }
+    }
+
+    @Test
     void theCommandVerifiesAgainstTheCheckpointsInKafka() {
         org.scimflow.scim.AuditAwait.record(jdbc, api.get("/scim/v2/Users?count=0").header("X-Request-Id"), row -> { });
         Checkpoint c = checkpointer.checkpointNow();
