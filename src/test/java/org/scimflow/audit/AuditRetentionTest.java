@@ -41,6 +41,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Primary;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -48,11 +49,13 @@ import org.springframework.test.context.DynamicPropertySource;
  * Monthly partitions and retention on a real PostgreSQL, in a hub of its own (its purges and tampering
  * must not reach other tests). Two months of history two years back are made by moving the oldest
  * records into partitions of those months as the database superuser; the retention job then archives and
- * drops them through the runtime role, as it would in production, and what remains still verifies.
+ * drops them through the runtime role, as it would in production, and what remains still verifies. The
+ * hub and its database stop after the class rather than idling in the context cache.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 class AuditRetentionTest {
 
     static final String TOKEN = "retention-token";
