@@ -247,9 +247,14 @@ public class AuditApi implements DisposableBean {
                     writeLine(os, digest, String.join(",", CSV_COLUMNS) + "\r\n");
                 }
                 store.stream(q, maxSeq, e -> {
-                    ObjectNode n = codec.toJson(e);
                     try {
-                        writeLine(os, digest, csv ? csvLine(n) + "\r\n" : mapper.writeValueAsString(n) + "\n");
+                        if (csv) {
+                            writeLine(os, digest, csvLine(codec.toJson(e)) + "\r\n");
+                        } else {
+                            byte[] line = codec.exportLine(e);
+                            digest.update(line);
+                            os.write(line);
+                        }
                     } catch (IOException io) {
                         throw new UncheckedIOException(io);
                     }
