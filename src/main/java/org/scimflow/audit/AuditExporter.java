@@ -55,9 +55,14 @@ public class AuditExporter {
         }
         try {
             store.stream(q, maxSeq, e -> {
-                ObjectNode n = codec.toJson(e);
                 try {
-                    writeLine(os, digest, csv ? csvLine(n) + "\r\n" : mapper.writeValueAsString(n) + "\n");
+                    if (csv) {
+                        writeLine(os, digest, csvLine(codec.toJson(e)) + "\r\n");
+                    } else {
+                        byte[] line = codec.exportLine(e);
+                        digest.update(line);
+                        os.write(line);
+                    }
                 } catch (IOException io) {
                     throw new UncheckedIOException(io);
                 }

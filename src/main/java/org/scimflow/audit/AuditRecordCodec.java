@@ -99,6 +99,22 @@ public final class AuditRecordCodec {
         return n;
     }
 
+    /**
+     * One NDJSON export line: the record's canonical content (RFC 8785, the bytes its hash covers) with
+     * {@code seq}, {@code prevHash} and {@code recordHash} appended as its last members, then a newline.
+     * An offline verifier hashes the content bytes as they stand instead of re-building them
+     * ({@link ExportLine}); to any JSON reader it is the same object {@link #toJson} describes.
+     */
+    public byte[] exportLine(AuditEvent e) {
+        byte[] content = canonicalContent(e);
+        byte[] suffix = (",\"seq\":" + e.seq() + ",\"prevHash\":\"" + HEX.formatHex(e.prevHash())
+                + "\",\"recordHash\":\"" + HEX.formatHex(e.recordHash()) + "\"}\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] line = new byte[content.length - 1 + suffix.length];
+        System.arraycopy(content, 0, line, 0, content.length - 1);
+        System.arraycopy(suffix, 0, line, content.length - 1, suffix.length);
+        return line;
+    }
+
     /** RFC 8785 canonical bytes of {@link #content(AuditEvent)}. */
     public byte[] canonicalContent(AuditEvent e) {
         return CanonicalJson.bytes(content(e));
@@ -132,12 +148,19 @@ public final class AuditRecordCodec {
         return digest().digest(data);
     }
 
-    private static MessageDigest digest() {
+    /** One SHA-256 instance per thread, reset before each use: looking one up costs more than hashing a record. */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException ex) {
             throw new IllegalStateException(ex);
         }
+    });
+
+    static MessageDigest digest() {
+        MessageDigest md = SHA256.get();
+        md.reset();
+        return md;
     }
 
     /** Column values for {@code audit_append}, keyed by column name. */

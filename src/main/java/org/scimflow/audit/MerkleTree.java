@@ -1,7 +1,6 @@
 package org.scimflow.audit;
 
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongFunction;
@@ -224,11 +223,8 @@ public final class MerkleTree {
         return k == n ? k >> 1 : k;
     }
 
+    /** The calling thread's SHA-256, reset; every use here finishes before the next begins. */
     private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return AuditRecordCodec.digest();
     }
 }

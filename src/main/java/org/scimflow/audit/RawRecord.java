@@ -32,24 +32,27 @@ final class RawRecord {
         this.recordHash = bytea(f[RECORD_HASH]);
     }
 
-    /** Splits one line of PostgreSQL's text COPY format ({@code \N} is null; backslash escapes decoded). */
+    /**
+     * Splits one line of PostgreSQL's text COPY format ({@code \N} is null; backslash escapes decoded),
+     * decoding each field from the line's bytes on its own (a tab byte never occurs inside a UTF-8
+     * sequence, so splitting before decoding is safe).
+     */
     static String[] split(byte[] line) {
-        String s = new String(line, java.nio.charset.StandardCharsets.UTF_8);
-        int n = s.length();
-        if (n > 0 && s.charAt(n - 1) == '\n') {
+        int n = line.length;
+        if (n > 0 && line[n - 1] == '\n') {
             n--;
         }
         String[] out = new String[COUNT];
         int field = 0;
         int start = 0;
-        while (start <= n) {
-            int tab = s.indexOf('\t', start);
-            int end = tab < 0 || tab > n ? n : tab;
-            if (field == COUNT) {
-                throw new IllegalStateException("unexpected COPY row with more than " + COUNT + " fields");
+        for (int i = 0; i <= n; i++) {
+            if (i == n || line[i] == '\t') {
+                if (field == COUNT) {
+                    throw new IllegalStateException("unexpected COPY row with more than " + COUNT + " fields");
+                }
+                out[field++] = field(line, start, i);
+                start = i + 1;
             }
-            out[field++] = field(s, start, end);
-            start = end + 1;
         }
         if (field != COUNT) {
             throw new IllegalStateException("unexpected COPY row with " + field + " fields");
@@ -57,33 +60,39 @@ final class RawRecord {
         return out;
     }
 
-    private static String field(String s, int start, int end) {
-        if (end - start == 2 && s.charAt(start) == '\\' && s.charAt(start + 1) == 'N') {
+    private static String field(byte[] b, int start, int end) {
+        if (end - start == 2 && b[start] == '\\' && b[start + 1] == 'N') {
             return null;
         }
-        int bs = s.indexOf('\\', start);
-        if (bs < 0 || bs >= end) {
-            return s.substring(start, end);
-        }
-        StringBuilder sb = new StringBuilder(end - start);
+        int bs = -1;
         for (int i = start; i < end; i++) {
-            char c = s.charAt(i);
-            if (c == '\\' && i + 1 < end) {
-                char e = s.charAt(++i);
-                switch (e) {
-                    case 'n' -> sb.append('\n');
-                    case 'r' -> sb.append('\r');
-                    case 't' -> sb.append('\t');
-                    case 'b' -> sb.append('\b');
-                    case 'f' -> sb.append('\f');
-                    case 'v' -> sb.append('\u000b');
-                    default -> sb.append(e);
-                }
-            } else {
-                sb.append(c);
+            if (b[i] == '\\') {
+                bs = i;
+                break;
             }
         }
-        return sb.toString();
+        if (bs < 0) {
+            return new String(b, start, end - start, java.nio.charset.StandardCharsets.UTF_8);
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(end - start);
+        for (int i = start; i < end; i++) {
+            byte c = b[i];
+            if (c == '\\' && i + 1 < end) {
+                byte e = b[++i];
+                switch (e) {
+                    case 'n' -> out.write('\n');
+                    case 'r' -> out.write('\r');
+                    case 't' -> out.write('\t');
+                    case 'b' -> out.write('\b');
+                    case 'f' -> out.write('\f');
+                    case 'v' -> out.write(0x0b);
+                    default -> out.write(e);
+                }
+            } else {
+                out.write(c);
+            }
+        }
+        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** bytea in hex output format: {@code \x0a1b…}. */

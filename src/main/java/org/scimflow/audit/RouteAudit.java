@@ -4,7 +4,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.time.Instant;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
-import org.apache.camel.component.platform.http.springboot.PlatformHttpMessage;
+import org.apache.camel.http.common.HttpMessage;
 import org.scimflow.security.ApiClient;
 import org.scimflow.security.BearerTokenFilter;
 import org.springframework.stereotype.Component;
@@ -31,7 +31,7 @@ public class RouteAudit {
     public void bind(Exchange exchange) {
         RequestContext ctx = null;
         Message in = exchange.getIn();
-        if (in instanceof PlatformHttpMessage http && http.getRequest() != null) {
+        if (in instanceof HttpMessage http && http.getRequest() != null) {
             HttpServletRequest req = http.getRequest();
             ctx = (RequestContext) req.getAttribute(RequestContext.ATTRIBUTE);
             ApiClient client = (ApiClient) req.getAttribute(BearerTokenFilter.CLIENT_ATTRIBUTE);

@@ -104,20 +104,26 @@ public final class SigningKeys {
         return verify(publicKeys().get(keyId), payload, signature);
     }
 
-    /** True if {@code signature} over {@code payload} verifies with {@code key} (false for no key). */
+    /**
+     * True if {@code signature} over {@code payload} verifies with {@code key} (false for no key).
+     * Bouncy Castle's RFC 8032 code checks a signature in a tenth of the JDK's time, which matters to a
+     * verifier reading a thousand checkpoints per million records.
+     */
     public static boolean verify(PublicKey key, byte[] payload, byte[] signature) {
-        if (key == null) {
+        if (key == null || signature == null || signature.length != org.bouncycastle.math.ec.rfc8032.Ed25519.SIGNATURE_SIZE) {
             return false;
         }
-        try {
-            Signature s = Signature.getInstance(ALGORITHM);
-            s.initVerify(key);
-            s.update(payload);
-            return s.verify(signature);
-        } catch (GeneralSecurityException e) {
+        byte[] spki = key.getEncoded();
+        byte[] raw = java.util.Arrays.copyOfRange(spki, spki.length - org.bouncycastle.math.ec.rfc8032.Ed25519.PUBLIC_KEY_SIZE,
+                spki.length);
+        if (!java.util.Arrays.equals(spki, 0, spki.length - raw.length, ED25519_SPKI_PREFIX, 0, ED25519_SPKI_PREFIX.length)) {
             return false;
         }
+        return org.bouncycastle.math.ec.rfc8032.Ed25519.verify(signature, 0, raw, 0, payload, 0, payload.length);
     }
+
+    /** DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410): the 32 key bytes follow it. */
+    private static final byte[] ED25519_SPKI_PREFIX = java.util.HexFormat.of().parseHex("302a300506032b6570032100");
 
     /** Every public key in the folder, by key id. */
     public Map<String, PublicKey> publicKeys() {

@@ -129,7 +129,7 @@ public class GroupCommit implements SmartLifecycle {
                 }
                 // Writes that succeeded now append their audit records, in order, then all commit.
                 for (Task<?> t : batch) {
-                    if (t.error == null) {
+                    if (t.error == null && !t.lostDeadlock) {
                         t.deferred.forEach(Runnable::run);
                     }
                 }
@@ -137,8 +137,30 @@ public class GroupCommit implements SmartLifecycle {
         } catch (RuntimeException commitFailed) {
             // Nothing in the batch committed: every successful task fails with the commit's error.
             for (Task<?> t : batch) {
-                if (t.error == null) {
+                if (t.error == null && !t.lostDeadlock) {
                     t.error = commitFailed;
+                }
+            }
+        }
+        // A deadlock victim waited on another batch while holding this batch's locks. Now that this batch
+        // committed and holds nothing, it runs again on its own and can only wait, not deadlock.
+        for (Task<?> t : batch) {
+            if (t.lostDeadlock) {
+                t.lostDeadlock = false;
+                try {
+                    outer.executeWithoutResult(status -> {
+                        t.run(savepoint);
+                        if (t.error == null) {
+                            t.deferred.forEach(Runnable::run);
+                        }
+                    });
+                } catch (RuntimeException commitFailed) {
+                    if (t.error == null) {
+                        t.error = commitFailed;
+                    }
+                }
+                if (t.lostDeadlock) {
+                    t.error = t.deadlock;
                 }
             }
         }
@@ -186,6 +208,8 @@ public class GroupCommit implements SmartLifecycle {
         final CompletableFuture<T> result = new CompletableFuture<>();
         T value;
         Throwable error;
+        boolean lostDeadlock;
+        RuntimeException deadlock;
         final List<Runnable> deferred = new ArrayList<>(1);
 
         Task(TransactionCallback<T> work) {
@@ -194,15 +218,15 @@ public class GroupCommit implements SmartLifecycle {
 
         void run(TransactionTemplate savepoint) {
             DEFERRED.set(deferred);
+            deferred.clear();
             try {
-                try {
-                    value = savepoint.execute(work);
-                } catch (org.springframework.dao.PessimisticLockingFailureException lost) {
-                    // Chosen as a deadlock victim against another batch: its savepoint released our locks
-                    // and the other batch goes on; one retry then waits for it instead.
-                    deferred.clear();
-                    value = savepoint.execute(work);
-                }
+                value = savepoint.execute(work);
+            } catch (org.springframework.dao.PessimisticLockingFailureException lost) {
+                // Chosen as a deadlock victim against another batch: rolled back to its savepoint, it is
+                // run again after this batch commits (see runBatch).
+                deferred.clear();
+                lostDeadlock = true;
+                deadlock = lost;
             } catch (RuntimeException | Error e) {
                 error = e;
                 deferred.clear();

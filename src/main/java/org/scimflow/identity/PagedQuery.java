@@ -33,7 +33,7 @@ final class PagedQuery {
             }
         }
         Long total = where == SqlFilter.TRUE
-                ? jdbc.queryForObject("select n from scim_resource_count where resource = ?", Long.class, table)
+                ? jdbc.queryForObject("select sum(n) from scim_resource_count where resource = ?", Long.class, table)
                 : jdbc.queryForObject("select count(*) from " + table + " r where " + where.sql(), Long.class,
                         where.params().toArray());
         return new Page<>(items, total == null ? 0 : total);

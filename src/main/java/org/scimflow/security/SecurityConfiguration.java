@@ -3,6 +3,7 @@ package org.scimflow.security;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletResponse;
 import org.scimflow.scim.ScimErrors;
+import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
@@ -15,6 +16,7 @@ import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 
 /**
  * Every endpoint needs a bearer token except {@code GET /actuator/health} and the auditor console's static
@@ -23,6 +25,64 @@ import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWrite
  */
 @Configuration(proxyBeanMethods = false)
 public class SecurityConfiguration {
+
+    /**
+     * Request matchers compare paths themselves ({@code PathPatternRequestMatcher}) instead of asking
+     * Spring MVC which handler would take the request: the API is served by Camel's servlet, which
+     * Spring MVC does not know about anyway.
+     */
+    @Bean
+    static PathPatternRequestMatcher.Builder pathPatternRequestMatcherBuilder() {
+        return PathPatternRequestMatcher.withDefaults();
+    }
+
+    /**
+     * With Spring MVC present, Spring Security wraps its filter chain in a filter that asks every Spring
+     * MVC handler mapping about each request and caches the answer for MVC-based matchers. No matcher here
+     * is MVC-based (see above), and the lookups cost about an eighth of the hub's CPU under SCIM load
+     * (docs/decisions/0012), so the chain is unwrapped. If Spring Security changes how it wraps the chain,
+     * this leaves it as it is.
+     */
+    @Bean
+    static org.springframework.beans.factory.config.BeanFactoryPostProcessor unwrapIntrospectorCacheFilter() {
+        return beanFactory -> {
+            if (beanFactory instanceof org.springframework.beans.factory.support.BeanDefinitionRegistry registry
+                    && registry.containsBeanDefinition(CHAIN)) {
+                BeanDefinition chain = registry.getBeanDefinition(CHAIN);
+                BeanDefinition unwrapped = withoutIntrospectorCache(chain);
+                if (unwrapped != chain) {
+                    registry.removeBeanDefinition(CHAIN);
+                    registry.registerBeanDefinition(CHAIN, unwrapped);
+                }
+            }
+        };
+    }
+
+    private static final String CHAIN = "springSecurityFilterChain";
+    /** Spring Security's wrapper that adds the Spring MVC lookup filter in front of the chain. */
+    static final String MVC_WRAPPER = "WebMvcSecurityConfiguration$CompositeFilterChainProxy";
+
+    /** The definition with Spring MVC's wrapper taken out wherever it sits among the chain's wrappers. */
+    static BeanDefinition withoutIntrospectorCache(BeanDefinition def) {
+        var arg = def.getConstructorArgumentValues().getIndexedArgumentValue(0, null);
+        if (arg == null || !(arg.getValue() instanceof java.util.List<?> filters)) {
+            return def;
+        }
+        String type = def.getBeanClassName();
+        if (type != null && type.endsWith(MVC_WRAPPER) && filters.size() == 2
+                && filters.get(1) instanceof BeanDefinition wrapped) {
+            return withoutIntrospectorCache(wrapped);
+        }
+        @SuppressWarnings("unchecked")
+        java.util.List<Object> list = (java.util.List<Object>) filters;
+        for (int i = 0; i < list.size(); i++) {
+            if (list.get(i) instanceof BeanDefinition inner) {
+                list.set(i, withoutIntrospectorCache(inner));
+            }
+        }
+        return def;
+    }
+
 
     /**
      * The console's policy: its own script and styles only, no inline code, no framing, and forms that cannot

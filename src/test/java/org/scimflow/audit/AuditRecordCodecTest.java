@@ -52,6 +52,73 @@ class AuditRecordCodecTest {
         assertThat(AuditRecordCodec.chainHash(h1, 1, content)).isNotEqualTo(h1);
     }
 
+    @Test
+    void anExportLineIsTheCanonicalContentWithTheChainFieldsLast() throws Exception {
+        byte[] prev = AuditRecordCodec.sha256("prev".getBytes(StandardCharsets.UTF_8));
+        AuditEvent e = event().toBuilder().seq(42L).prevHash(prev)
+                .recordHash(AuditRecordCodec.chainHash(prev, 42, codec.contentHash(event()))).build();
+        byte[] line = codec.exportLine(e);
+        java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+
+        ExportLine parsed = ExportLine.parse(line, sha);
+        assertThat(parsed).isNotNull();
+        assertThat(parsed.seq).isEqualTo(42);
+        assertThat(parsed.prevHash).isEqualTo(prev);
+        assertThat(parsed.recordHash).isEqualTo(e.recordHash());
+        assertThat(parsed.contentHash).isEqualTo(codec.contentHash(e));
+        // To a JSON reader it is the record as the API serves it (numbers in their canonical spelling).
+        assertThat(mapper.readTree(line)).isEqualTo(mapper.readTree(CanonicalJson.bytes(codec.toJson(e))));
+
+        // Any edit of the content changes the hash taken over the line's bytes.
+        String edited = new String(line, StandardCharsets.UTF_8).replace("\"okta\"", "\"oktb\"");
+        assertThat(ExportLine.parse(edited.getBytes(StandardCharsets.UTF_8), sha).contentHash)
+                .isNotEqualTo(codec.contentHash(e));
+        // Other layouts: not recognised, or (the API's JSON, key order not canonical) a hash that does not
+        // match, which sends the verifier down its parsing path (see below).
+        ExportLine apiLayout = ExportLine.parse(mapper.writeValueAsBytes(codec.toJson(e)), sha);
+        assertThat(apiLayout == null || !java.util.Arrays.equals(apiLayout.contentHash, codec.contentHash(e))).isTrue();
+        assertThat(ExportLine.parse("{\"x\":1}\n".getBytes(StandardCharsets.UTF_8), sha)).isNull();
+        assertThat(ExportLine.parse(new byte[0], sha)).isNull();
+    }
+
+    @Test
+    void theOfflineVerifierAcceptsBothLayoutsAndCatchesAnEditInEither(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        SigningKeys keys = SigningKeys.open(dir, null);
+        byte[] prev = new byte[32];
+        java.util.List<AuditEvent> chain = new java.util.ArrayList<>();
+        for (long seq = 1; seq <= 3; seq++) {
+            AuditEvent e = event().toBuilder().eventId(UUID.randomUUID()).seq(seq).prevHash(prev).build();
+            e = e.toBuilder().recordHash(AuditRecordCodec.chainHash(prev, seq, codec.contentHash(e))).build();
+            chain.add(e);
+            prev = e.recordHash();
+        }
+        for (boolean exportLayout : new boolean[] {true, false}) {
+            java.io.ByteArrayOutputStream file = new java.io.ByteArrayOutputStream();
+            for (AuditEvent e : chain) {
+                file.write(exportLayout ? codec.exportLine(e)
+                        : (mapper.writeValueAsString(codec.toJson(e)) + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+            String intact = withManifest(file.toString(StandardCharsets.UTF_8), keys);
+            String edited = withManifest(file.toString(StandardCharsets.UTF_8).replaceFirst("\"c-1\"", "\"c-2\""), keys);
+
+            ExportVerifier verifier = new ExportVerifier(keys);
+            assertThat(verifier.verify(new java.io.ByteArrayInputStream(intact.getBytes(StandardCharsets.UTF_8))).findings())
+                    .as("layout %s", exportLayout ? "export" : "api").isEmpty();
+            assertThat(verifier.verify(new java.io.ByteArrayInputStream(edited.getBytes(StandardCharsets.UTF_8))).findings())
+                    .extracting(AuditVerifier.Finding::seq, AuditVerifier.Finding::kind)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple(1L, "HASH_MISMATCH"));
+        }
+    }
+
+    /** Appends a manifest signed over exactly these lines, as the export endpoint does. */
+    private String withManifest(String lines, SigningKeys keys) throws Exception {
+        byte[] digest = AuditRecordCodec.sha256(lines.getBytes(StandardCharsets.UTF_8));
+        long count = lines.lines().count();
+        return lines + mapper.writeValueAsString(ExportManifest.build(mapper, "ndjson", mapper.createObjectNode(), count,
+                1L, count, digest, null, keys)) + "\n";
+    }
+
     private static byte[] concat(byte[]... parts) {
         int n = 0;
         for (byte[] p : parts) {
