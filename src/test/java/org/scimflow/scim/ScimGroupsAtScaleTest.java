@@ -162,9 +162,14 @@ class ScimGroupsAtScaleTest extends HubTest {
         return last[0];
     }
 
+    /**
+     * Waits for the statistics to count the given rows. A backend that flushed its statistics less than
+     * a second before going idle sends the next ones up to ten seconds later (PostgreSQL's idle stats
+     * interval), so this waits well past that.
+     */
     private long[] awaitStats(long inserted, long deleted) {
         long[][] out = new long[1][];
-        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+        Awaitility.await().atMost(Duration.ofSeconds(25)).untilAsserted(() -> {
             out[0] = memberTableStats();
             assertThat(out[0][1]).isGreaterThanOrEqualTo(inserted);
             assertThat(out[0][2]).isGreaterThanOrEqualTo(deleted);
