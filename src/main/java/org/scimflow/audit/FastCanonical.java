@@ -45,12 +45,12 @@ final class FastCanonical {
         num(s, "durationMs", f[RawRecord.DURATION_MS]);
         str(s, "error", f[RawRecord.ERROR]);
         str(s, "eventId", f[RawRecord.EVENT_ID]);
-        str(s, "eventTime", RawRecord.instant(f[RawRecord.EVENT_TIME]));
+        str(s, "eventTime", f[RawRecord.EVENT_TIME]);
         object(s, "http", HTTP,
                 f[RawRecord.HTTP_METHOD], f[RawRecord.HTTP_PATH], f[RawRecord.HTTP_STATUS]);
         str(s, "outcome", f[RawRecord.OUTCOME]);
         str(s, "parentEventId", f[RawRecord.PARENT_EVENT_ID]);
-        str(s, "recordedTime", RawRecord.instant(f[RawRecord.RECORDED_TIME]));
+        str(s, "recordedTime", f[RawRecord.RECORDED_TIME]);
         num(s, "schemaVersion", f[RawRecord.SCHEMA_VERSION]);
         str(s, "scimType", f[RawRecord.SCIM_TYPE]);
         object(s, "subject", SUBJECT, f[RawRecord.SUBJECT_EXTERNAL_ID],

@@ -1,8 +1,9 @@
 package org.scimflow.audit;
 
 /**
- * One {@code audit_event} row as text fields straight from {@code COPY … TO STDOUT}, for verification:
- * hashing works on the text, never on re-parsed objects. Field positions follow {@link #COLUMNS}.
+ * One {@code audit_event} row straight from binary {@code COPY … TO STDOUT}, for verification: its
+ * values as the record's canonical JSON spells them, never re-parsed into objects. Field positions
+ * follow {@link #COLUMNS}.
  */
 final class RawRecord {
 
@@ -25,111 +26,116 @@ final class RawRecord {
     byte[] expectedHash;
     byte[] leafHash;
 
-    RawRecord(String[] f) {
+    private RawRecord(String[] f, long seq, byte[] prevHash, byte[] recordHash) {
         this.f = f;
-        this.seq = Long.parseLong(f[SEQ]);
-        this.prevHash = bytea(f[PREV_HASH]);
-        this.recordHash = bytea(f[RECORD_HASH]);
+        this.seq = seq;
+        this.prevHash = prevHash;
+        this.recordHash = recordHash;
     }
+
+    private static final byte[] BINARY_SIGNATURE = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xff, '\r', '\n', 0};
+    /** 2000-01-01T00:00:00Z, PostgreSQL's timestamp epoch, in microseconds since 1970. */
+    private static final long PG_EPOCH_MICROS = 946_684_800_000_000L;
 
     /**
-     * Splits one line of PostgreSQL's text COPY format ({@code \N} is null; backslash escapes decoded),
-     * decoding each field from the line's bytes on its own (a tab byte never occurs inside a UTF-8
-     * sequence, so splitting before decoding is safe).
+     * Decodes one row of {@code COPY (select COLUMNS …) TO STDOUT WITH (FORMAT binary)}: PostgreSQL sends
+     * each row as one message, the first preceded by the file header, then a trailer (returned as null).
+     * Values come out as the record's JSON spells them (timestamps as {@link java.time.Instant#toString()}).
      */
-    static String[] split(byte[] line) {
-        int n = line.length;
-        if (n > 0 && line[n - 1] == '\n') {
-            n--;
+    static RawRecord binary(byte[] m) {
+        int p = 0;
+        if (m.length >= 19 && java.util.Arrays.equals(m, 0, BINARY_SIGNATURE.length, BINARY_SIGNATURE, 0,
+                BINARY_SIGNATURE.length)) {
+            p = 19 + int32(m, 15);
         }
-        String[] out = new String[COUNT];
-        int field = 0;
-        int start = 0;
-        for (int i = 0; i <= n; i++) {
-            if (i == n || line[i] == '\t') {
-                if (field == COUNT) {
-                    throw new IllegalStateException("unexpected COPY row with more than " + COUNT + " fields");
-                }
-                out[field++] = field(line, start, i);
-                start = i + 1;
-            }
-        }
-        if (field != COUNT) {
-            throw new IllegalStateException("unexpected COPY row with " + field + " fields");
-        }
-        return out;
-    }
-
-    private static String field(byte[] b, int start, int end) {
-        if (end - start == 2 && b[start] == '\\' && b[start + 1] == 'N') {
+        int count = (short) int16(m, p);
+        p += 2;
+        if (count == -1) {
             return null;
         }
-        int bs = -1;
-        for (int i = start; i < end; i++) {
-            if (b[i] == '\\') {
-                bs = i;
-                break;
+        if (count != COUNT) {
+            throw new IllegalStateException("unexpected COPY row with " + count + " fields");
+        }
+        String[] f = new String[COUNT];
+        long seq = 0;
+        byte[] prev = null;
+        byte[] record = null;
+        for (int i = 0; i < COUNT; i++) {
+            int len = int32(m, p);
+            p += 4;
+            if (len < 0) {
+                continue;
             }
-        }
-        if (bs < 0) {
-            return new String(b, start, end - start, java.nio.charset.StandardCharsets.UTF_8);
-        }
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(end - start);
-        for (int i = start; i < end; i++) {
-            byte c = b[i];
-            if (c == '\\' && i + 1 < end) {
-                byte e = b[++i];
-                switch (e) {
-                    case 'n' -> out.write('\n');
-                    case 'r' -> out.write('\r');
-                    case 't' -> out.write('\t');
-                    case 'b' -> out.write('\b');
-                    case 'f' -> out.write('\f');
-                    case 'v' -> out.write(0x0b);
-                    default -> out.write(e);
+            switch (i) {
+                case SEQ -> {
+                    seq = int64(m, p);
+                    f[i] = Long.toString(seq);
                 }
-            } else {
-                out.write(c);
+                case EVENT_ID, PARENT_EVENT_ID -> f[i] = new java.util.UUID(int64(m, p), int64(m, p + 8)).toString();
+                case SCHEMA_VERSION -> f[i] = Integer.toString((short) int16(m, p));
+                case EVENT_TIME, RECORDED_TIME -> f[i] = instantOfMicros(int64(m, p) + PG_EPOCH_MICROS);
+                case HTTP_STATUS, ATTEMPT, DURATION_MS -> f[i] = Integer.toString(int32(m, p));
+                // jsonb: a format version byte, then the text.
+                case CHANGES -> f[i] = new String(m, p + 1, len - 1, java.nio.charset.StandardCharsets.UTF_8);
+                case PREV_HASH -> prev = java.util.Arrays.copyOfRange(m, p, p + len);
+                case RECORD_HASH -> record = java.util.Arrays.copyOfRange(m, p, p + len);
+                default -> f[i] = new String(m, p, len, java.nio.charset.StandardCharsets.UTF_8);
             }
+            p += len;
         }
-        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        if (prev == null || record == null) {
+            throw new IllegalStateException("record " + seq + " has no prev_hash or record_hash");
+        }
+        return new RawRecord(f, seq, prev, record);
     }
 
-    /** bytea in hex output format: {@code \x0a1b…}. */
-    static byte[] bytea(String s) {
-        if (s == null || !s.startsWith("\\x")) {
-            throw new IllegalStateException("bytea not in hex format");
-        }
-        return java.util.HexFormat.of().parseHex(s, 2, s.length());
+    private static int int16(byte[] b, int p) {
+        return ((b[p] & 0xff) << 8) | (b[p + 1] & 0xff);
     }
 
-    /**
-     * A {@code timestamptz} printed with TimeZone UTC and DateStyle ISO ({@code 2026-11-29 07:30:59.4224+00})
-     * as {@link java.time.Instant#toString()} prints it ({@code 2026-11-29T07:30:59.422400Z}).
-     */
-    static String instant(String pg) {
-        if (pg == null) {
-            return null;
+    private static int int32(byte[] b, int p) {
+        return (b[p] << 24) | ((b[p + 1] & 0xff) << 16) | ((b[p + 2] & 0xff) << 8) | (b[p + 3] & 0xff);
+    }
+
+    private static long int64(byte[] b, int p) {
+        return ((long) int32(b, p) << 32) | (int32(b, p + 4) & 0xffffffffL);
+    }
+
+    /** Microseconds since 1970 as {@link java.time.Instant#toString()} prints them (millis or micros shown). */
+    static String instantOfMicros(long micros) {
+        long secs = Math.floorDiv(micros, 1_000_000L);
+        int micro = (int) Math.floorMod(micros, 1_000_000L);
+        java.time.LocalDate date = java.time.LocalDate.ofEpochDay(Math.floorDiv(secs, 86_400L));
+        if (date.getYear() < 1000 || date.getYear() > 9999) {
+            return java.time.Instant.ofEpochSecond(secs, micro * 1000L).toString();
         }
-        int plus = pg.lastIndexOf('+');
-        if (pg.length() < 19 || pg.charAt(10) != ' ' || plus < 19 || !pg.endsWith("+00")) {
-            return java.time.OffsetDateTime.parse(pg.replace(' ', 'T').replaceAll("\\+00$", "Z")).toInstant().toString();
+        int sod = (int) Math.floorMod(secs, 86_400L);
+        char[] c = new char[27];
+        int n = 0;
+        n = digits(c, n, date.getYear(), 4);
+        c[n++] = '-';
+        n = digits(c, n, date.getMonthValue(), 2);
+        c[n++] = '-';
+        n = digits(c, n, date.getDayOfMonth(), 2);
+        c[n++] = 'T';
+        n = digits(c, n, sod / 3600, 2);
+        c[n++] = ':';
+        n = digits(c, n, sod / 60 % 60, 2);
+        c[n++] = ':';
+        n = digits(c, n, sod % 60, 2);
+        if (micro != 0) {
+            c[n++] = '.';
+            n = micro % 1000 == 0 ? digits(c, n, micro / 1000, 3) : digits(c, n, micro, 6);
         }
-        StringBuilder sb = new StringBuilder(27).append(pg, 0, 10).append('T').append(pg, 11, 19);
-        if (plus > 20 && pg.charAt(19) == '.') {
-            char[] six = {'0', '0', '0', '0', '0', '0'};
-            for (int i = 20, j = 0; i < plus && j < 6; i++, j++) {
-                six[j] = pg.charAt(i);
-            }
-            boolean zero = true;
-            for (char c : six) {
-                zero &= c == '0';
-            }
-            if (!zero) {
-                boolean millis = six[3] == '0' && six[4] == '0' && six[5] == '0';
-                sb.append('.').append(six, 0, millis ? 3 : 6);
-            }
+        c[n++] = 'Z';
+        return new String(c, 0, n);
+    }
+
+    private static int digits(char[] c, int n, int v, int width) {
+        for (int i = width - 1; i >= 0; i--) {
+            c[n + i] = (char) ('0' + v % 10);
+            v /= 10;
         }
-        return sb.append('Z').toString();
+        return n + width;
     }
 }
