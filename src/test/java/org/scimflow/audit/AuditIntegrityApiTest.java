@@ -132,4 +132,31 @@ class AuditIntegrityApiTest extends HubTest {
                 .run(new String[] {"audit", "verify-export", file.toString(), "--keys", DATA_DIR.resolve("keys").toString()}))
                 .isEqualTo(1);
     }
+
+    @Autowired
+    org.apache.camel.CamelContext camel;
+
+    /**
+     * An export flows from the database cursor to the socket: no step of the route or of its audit tap
+     * may buffer the stream (Camel's stream caching would hold the whole export in memory, and a
+     * million-record export ran the hub out of heap before its first byte was sent).
+     */
+    @Test
+    void anExportIsStreamedNotBuffered() {
+        for (int i = 0; i < 5; i++) {
+            api.post("/scim/v2/Users", Fixtures.user(Fixtures.unique("stream")));
+        }
+        var stats = camel.getStreamCachingStrategy().getStatistics();
+        boolean was = stats.isStatisticsEnabled();
+        stats.setStatisticsEnabled(true);
+        stats.reset();
+        try {
+            String export = api.get("/audit/v1/export?format=ndjson").raw();
+            assertThat(export.length()).isGreaterThan(2000);
+            assertThat(stats.getCacheMemorySize() + stats.getCacheSpoolSize())
+                    .as("bytes of the export held by stream caches").isLessThan(export.length() / 2);
+        } finally {
+            stats.setStatisticsEnabled(was);
+        }
+    }
 }
