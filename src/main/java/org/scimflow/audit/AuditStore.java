@@ -24,11 +24,57 @@ public class AuditStore {
         this.readOnlyTx.setReadOnly(true);
     }
 
+    /**
+     * How far an event's time may run ahead of the database clock that stamps {@code chain_time} (hub
+     * and database clocks apart). An event at time t is stored with {@code chain_time >= t - SKEW}.
+     */
+    static final java.time.Duration CLOCK_SKEW = java.time.Duration.ofMinutes(5);
+
+    /**
+     * The first seq whose {@code chain_time} is at or after {@code t}, or null if none. {@code chain_time}
+     * never decreases along seq, so a binary search of primary-key lookups finds it without an index of
+     * its own (which every audited write would pay for).
+     */
+    Long firstSeqAtOrAfter(java.time.Instant t) {
+        java.sql.Timestamp at = java.sql.Timestamp.from(t);
+        List<Long> ends = jdbc.queryForList("select seq from audit_chain_head where chain_id = 1", Long.class);
+        Long first = jdbc.query("select seq from audit_event order by seq limit 1", rs -> rs.next() ? rs.getLong(1) : null);
+        if (first == null || ends.isEmpty()) {
+            return null;
+        }
+        long lo = first;
+        long hi = ends.get(0) + 1; // answer in [lo, hi]; hi means "none"
+        while (lo < hi) {
+            long mid = lo + (hi - lo) / 2;
+            // The record at mid, or the next one after a gap.
+            List<Object[]> r = jdbc.query("select seq, chain_time >= ? from audit_event where seq >= ? order by seq limit 1",
+                    (rs, i) -> new Object[] {rs.getLong(1), rs.getBoolean(2)}, at, mid);
+            if (r.isEmpty()) {
+                hi = mid;
+            } else if ((Boolean) r.get(0)[1]) {
+                hi = mid;
+            } else {
+                lo = (Long) r.get(0)[0] + 1;
+            }
+        }
+        return lo > ends.get(0) ? null : lo;
+    }
+
     /** One page after the query's cursor; one extra row is read to know whether a next page exists. */
     public List<AuditEvent> page(AuditQuery q) {
         AuditQuery.Where w = q.where();
         List<Object> params = new ArrayList<>(w.params());
         String sql = "select * from audit_event where " + w.sql();
+        if (q.from() != null) {
+            // Records of that time or later are stored at or after this seq: the scan in seq order starts
+            // there instead of at the beginning of the log.
+            Long lower = firstSeqAtOrAfter(q.from().minus(CLOCK_SKEW));
+            if (lower == null) {
+                return List.of();
+            }
+            sql += " and seq >= ?";
+            params.add(lower);
+        }
         if (q.afterSeq() != null) {
             sql += q.descending() ? " and seq < ?" : " and seq > ?";
             params.add(q.afterSeq());
