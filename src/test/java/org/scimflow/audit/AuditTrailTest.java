@@ -137,6 +137,56 @@ class AuditTrailTest extends HubTest {
         assertThat(api.get("/audit/v1/events?from=yesterday").status()).isEqualTo(400);
     }
 
+    @Autowired
+    AuditStore store;
+
+    /** The binary search for a page's starting seq agrees with the plain minimum over chain_time. */
+    @Test
+    void theFirstSeqAtOrAfterATimeIsTheOneThePlainQueryFinds() {
+        for (int i = 0; i < 5; i++) {
+            api.post("/scim/v2/Users", Fixtures.user(Fixtures.unique("chain-time")));
+        }
+        List<java.sql.Timestamp> times = jdbc.queryForList(
+                "select chain_time from audit_event order by seq desc limit 60", java.sql.Timestamp.class);
+        List<java.time.Instant> probes = new ArrayList<>();
+        times.forEach(t -> {
+            probes.add(t.toInstant());
+            probes.add(t.toInstant().plusNanos(1000));
+            probes.add(t.toInstant().minusNanos(1000));
+        });
+        probes.add(java.time.Instant.parse("2000-01-01T00:00:00Z"));
+        probes.add(java.time.Instant.parse("2999-01-01T00:00:00Z"));
+        for (java.time.Instant t : probes) {
+            Long expected = jdbc.queryForObject("select min(seq) from audit_event where chain_time >= ?", Long.class,
+                    java.sql.Timestamp.from(t));
+            assertThat(store.firstSeqAtOrAfter(t)).as("first seq at or after %s", t).isEqualTo(expected);
+        }
+    }
+
+    /**
+     * A page with a from bound starts its seq-ordered scan at the first record stored at that time or
+     * later; it must return exactly what the plain condition on event_time returns, from any point.
+     */
+    @Test
+    void aTimeWindowReturnsWhatThePlainConditionReturns() {
+        for (int i = 0; i < 45; i++) {
+            api.post("/scim/v2/Users", Fixtures.user(Fixtures.unique("window")));
+        }
+        List<java.sql.Timestamp> times = jdbc.queryForList(
+                "select event_time from audit_event order by seq desc limit 40", java.sql.Timestamp.class);
+        // At least 30 records follow each starting point, so records written meanwhile fall after the page.
+        for (int k : new int[] {30, 34, 39}) {
+            java.time.Instant from = times.get(k).toInstant();
+            List<Long> expected = jdbc.queryForList(
+                    "select seq from audit_event where event_time >= ? order by seq limit 30", Long.class,
+                    java.sql.Timestamp.from(from));
+            List<Long> got = new ArrayList<>();
+            api.get("/audit/v1/events?limit=30&from=" + from).json().get("events")
+                    .forEach(e -> got.add(e.get("seq").asLong()));
+            assertThat(got).as("from %s", from).isEqualTo(expected);
+        }
+    }
+
     @Test
     void cursorNeverSkipsUnderConcurrentWriters() throws Exception {
         String marker = Fixtures.unique("concurrent");
