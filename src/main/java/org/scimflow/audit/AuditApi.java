@@ -112,10 +112,13 @@ public class AuditApi implements DisposableBean {
         List<AuditEvent> events = jdbc.query("""
                 with direct as (
                     select seq, correlation_id from audit_event
-                    where subject_id = ? or subject_external_id = ? or lower(subject_name) = lower(?))
-                select * from audit_event
-                where seq in (select seq from direct)
-                   or correlation_id in (select correlation_id from direct where correlation_id is not null)
+                    where subject_id = ? or subject_external_id = ? or lower(subject_name) = lower(?)),
+                related as (
+                    select seq from direct
+                    union
+                    select e.seq from audit_event e
+                    where e.correlation_id in (select correlation_id from direct where correlation_id is not null))
+                select * from audit_event where seq in (select seq from related)
                 order by seq limit 5000""", (rs, i) -> codec.fromRow(rs), who, who, who);
         if (events.isEmpty()) {
             throw org.scimflow.scim.ScimErrors.notFound("No audit records for " + who);
