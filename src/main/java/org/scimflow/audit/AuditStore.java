@@ -25,10 +25,13 @@ public class AuditStore {
     }
 
     /**
-     * How far an event's time may run ahead of the database clock that stamps {@code chain_time} (hub
-     * and database clocks apart). An event at time t is stored with {@code chain_time >= t - SKEW}.
+     * How far an event's time may run ahead of the database clock that stamps {@code chain_time}: an event
+     * at time t is stored with {@code chain_time >= t - CLOCK_SKEW}. {@code event_time} is when the hub saw
+     * the exchange begin, so this only has to cover hub and database clocks apart (NTP keeps them within
+     * milliseconds). A record whose event_time ran further ahead would be missed by time-bounded pages;
+     * every record the hub writes has event_time at or before its append.
      */
-    static final java.time.Duration CLOCK_SKEW = java.time.Duration.ofMinutes(5);
+    static final java.time.Duration CLOCK_SKEW = java.time.Duration.ofMinutes(1);
 
     /**
      * The first seq whose {@code chain_time} is at or after {@code t}, or null if none. {@code chain_time}
