@@ -85,10 +85,25 @@ public final class ExportVerifier {
         return verify(in, null);
     }
 
+    private static final int BATCH = 4096;
+
+    /**
+     * The line's chain fields and content hash if it is in the export layout and its bytes match its
+     * record hash; null sends it down the parsing path (an export written before the layout was fixed,
+     * a reformatted line, or an edit, which the parsing path then reports).
+     */
+    private static ExportLine hashed(byte[] l) {
+        ExportLine fast = ExportLine.parse(l, AuditRecordCodec.digest());
+        if (fast != null && !MessageDigest.isEqual(fast.recordHash,
+                AuditRecordCodec.chainHash(fast.prevHash, fast.seq, fast.contentHash))) {
+            return null;
+        }
+        return fast;
+    }
+
     private Result verify(InputStream in, ObjectNode knownManifest) throws IOException {
         List<AuditVerifier.Finding> findings = new ArrayList<>();
         MessageDigest digest = sha256();
-        MessageDigest lineDigest = sha256();
         MerkleTree.CompactRange range = new MerkleTree.CompactRange();
         // Records are contiguous from the start (seq 1, or right after the manifest's start checkpoint), so
         // they extend the Merkle tree from there.
@@ -109,10 +124,12 @@ public final class ExportVerifier {
         java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream(1024);
         int n;
         List<byte[]> lines = new ArrayList<>(256);
-        while (true) {
+        boolean eof = false;
+        while (!eof) {
             n = in.read(buf);
             if (n < 0) {
-                break;
+                eof = true;
+                n = 0;
             }
             int start = 0;
             for (int i = 0; i < n; i++) {
@@ -128,7 +145,15 @@ public final class ExportVerifier {
                 }
             }
             line.write(buf, start, n - start);
-            for (byte[] l : lines) {
+            if (!eof && lines.size() < BATCH) {
+                continue;
+            }
+            // Hashing each line's content is independent of the others: done on every core, then the
+            // chain, the Merkle tree and the file digest go through the lines in order.
+            List<ExportLine> hashed = lines.size() < 64 ? null
+                    : lines.parallelStream().map(ExportVerifier::hashed).toList();
+            for (int li = 0; li < lines.size(); li++) {
+                byte[] l = lines.get(li);
                 if (manifest != null) {
                     findings.add(new AuditVerifier.Finding(expectedSeq, "HASH_MISMATCH", "content after the manifest"));
                     continue;
@@ -137,13 +162,7 @@ public final class ExportVerifier {
                 byte[] linkPrev;
                 byte[] linkRecord;
                 byte[] contentHash;
-                ExportLine fast = ExportLine.parse(l, lineDigest);
-                if (fast != null && !MessageDigest.isEqual(fast.recordHash,
-                        AuditRecordCodec.chainHash(fast.prevHash, fast.seq, fast.contentHash))) {
-                    // Not canonical as it stands (an export from before the layout was fixed, or an edit):
-                    // the parsing path decides.
-                    fast = null;
-                }
+                ExportLine fast = hashed != null ? hashed.get(li) : hashed(l);
                 if (fast != null) {
                     seq = fast.seq;
                     linkPrev = fast.prevHash;
