@@ -54,24 +54,44 @@ public class AuditExporter {
             writeLine(os, digest, String.join(",", CSV_COLUMNS) + "\r\n");
         }
         try {
-            store.stream(q, maxSeq, e -> {
-                try {
-                    if (csv) {
+            if (csv) {
+                store.stream(q, maxSeq, e -> {
+                    try {
                         writeLine(os, digest, csvLine(codec.toJson(e)) + "\r\n");
-                    } else {
-                        byte[] line = codec.exportLine(e);
-                        digest.update(line);
-                        os.write(line);
+                    } catch (IOException io) {
+                        throw new UncheckedIOException(io);
                     }
-                } catch (IOException io) {
-                    throw new UncheckedIOException(io);
-                }
-                count[0]++;
-                if (range[0] == null) {
-                    range[0] = e.seq();
-                }
-                range[1] = e.seq();
-            });
+                    count[0]++;
+                    if (range[0] == null) {
+                        range[0] = e.seq();
+                    }
+                    range[1] = e.seq();
+                });
+            } else {
+                // NDJSON lines straight from the column values (the verifier's canonical writer), the
+                // same bytes as AuditRecordCodec.exportLine without building objects per record.
+                FastCanonical canonical = new FastCanonical(mapper);
+                java.util.HexFormat hex = java.util.HexFormat.of();
+                store.streamRaw(q, maxSeq, r -> {
+                    byte[] content = canonical.content(r.f);
+                    byte[] suffix = (",\"seq\":" + r.seq + ",\"prevHash\":\"" + hex.formatHex(r.prevHash)
+                            + "\",\"recordHash\":\"" + hex.formatHex(r.recordHash) + "\"}\n")
+                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                    digest.update(content, 0, content.length - 1);
+                    digest.update(suffix);
+                    try {
+                        os.write(content, 0, content.length - 1);
+                        os.write(suffix);
+                    } catch (IOException io) {
+                        throw new UncheckedIOException(io);
+                    }
+                    count[0]++;
+                    if (range[0] == null) {
+                        range[0] = r.seq;
+                    }
+                    range[1] = r.seq;
+                });
+            }
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }

@@ -63,16 +63,26 @@ public class AuditStore {
         return lo > ends.get(0) ? null : lo;
     }
 
+    /**
+     * Where a seq-ordered scan for {@code q} may start: records of its {@code from} time or later are
+     * stored at or after this seq. Null without a from bound; -1 when no record is that recent.
+     */
+    private Long lowerSeq(AuditQuery q) {
+        if (q.from() == null) {
+            return null;
+        }
+        Long lower = firstSeqAtOrAfter(q.from().minus(CLOCK_SKEW));
+        return lower == null ? -1L : lower;
+    }
+
     /** One page after the query's cursor; one extra row is read to know whether a next page exists. */
     public List<AuditEvent> page(AuditQuery q) {
         AuditQuery.Where w = q.where();
         List<Object> params = new ArrayList<>(w.params());
         String sql = "select * from audit_event where " + w.sql();
-        if (q.from() != null) {
-            // Records of that time or later are stored at or after this seq: the scan in seq order starts
-            // there instead of at the beginning of the log.
-            Long lower = firstSeqAtOrAfter(q.from().minus(CLOCK_SKEW));
-            if (lower == null) {
+        Long lower = lowerSeq(q);
+        if (lower != null) {
+            if (lower < 0) {
                 return List.of();
             }
             sql += " and seq >= ?";
@@ -94,21 +104,40 @@ public class AuditStore {
 
     /** Every matching record in seq order, streamed from a server-side cursor (memory stays flat). */
     public void stream(AuditQuery q, long maxSeq, Consumer<AuditEvent> sink) {
+        streamRows(q, maxSeq, "*", rs -> sink.accept(codec.fromRow(rs)));
+    }
+
+    /**
+     * The same records as {@link #stream}, as their column values ({@link RawRecord}): what an NDJSON
+     * export writes through {@link FastCanonical} without building objects per record.
+     */
+    void streamRaw(AuditQuery q, long maxSeq, Consumer<RawRecord> sink) {
+        streamRows(q, maxSeq, RawRecord.COLUMNS, rs -> sink.accept(RawRecord.of(rs)));
+    }
+
+    private void streamRows(AuditQuery q, long maxSeq, String columns,
+                            org.springframework.jdbc.core.RowCallbackHandler handler) {
         AuditQuery.Where w = q.where();
         List<Object> params = new ArrayList<>(w.params());
-        String sql = "select * from audit_event where " + w.sql() + " and seq <= ?";
+        String sql = "select " + columns + " from audit_event where " + w.sql() + " and seq <= ?";
         params.add(maxSeq);
         if (q.afterSeq() != null) {
             sql += " and seq > ?";
             params.add(q.afterSeq());
         }
+        Long lower = lowerSeq(q);
+        if (lower != null) {
+            if (lower < 0) {
+                return;
+            }
+            sql += " and seq >= ?";
+            params.add(lower);
+        }
         String query = sql + " order by seq asc";
         readOnlyTx.executeWithoutResult(status -> {
             JdbcTemplate streaming = new JdbcTemplate(jdbc.getDataSource());
             streaming.setFetchSize(1000);
-            streaming.query(query, rs -> {
-                sink.accept(codec.fromRow(rs));
-            }, params.toArray());
+            streaming.query(query, handler, params.toArray());
         });
     }
 

@@ -89,6 +89,24 @@ final class RawRecord {
         return new RawRecord(f, seq, prev, record);
     }
 
+    /** The current row of a result set over {@link #COLUMNS}, read by position. */
+    static RawRecord of(java.sql.ResultSet rs) throws java.sql.SQLException {
+        String[] f = new String[COUNT];
+        long seq = rs.getLong(SEQ + 1);
+        f[SEQ] = Long.toString(seq);
+        for (int i = 1; i < COUNT; i++) {
+            switch (i) {
+                case EVENT_TIME, RECORDED_TIME -> {
+                    java.time.OffsetDateTime t = rs.getObject(i + 1, java.time.OffsetDateTime.class);
+                    f[i] = t == null ? null : instantOfMicros(t.toEpochSecond() * 1_000_000L + t.getNano() / 1000);
+                }
+                case PREV_HASH, RECORD_HASH -> { }
+                default -> f[i] = rs.getString(i + 1);
+            }
+        }
+        return new RawRecord(f, seq, rs.getBytes(PREV_HASH + 1), rs.getBytes(RECORD_HASH + 1));
+    }
+
     private static int int16(byte[] b, int p) {
         return ((b[p] & 0xff) << 8) | (b[p + 1] & 0xff);
     }
