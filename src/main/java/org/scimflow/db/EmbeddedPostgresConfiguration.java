@@ -50,6 +50,9 @@ public class EmbeddedPostgresConfiguration {
                 .setCleanDataDirectory(false)
                 .setServerConfig("max_connections", "120")
                 .setServerConfig("synchronous_commit", "on")
+                // Stopped by this context (destroyMethod), after everything that uses it: its own JVM
+                // shutdown hook would stop it while the hub is still draining requests and audit writes.
+                .setRegisterShutdownHook(false)
                 .start();
         log.info("Embedded PostgreSQL started on port {} with data in {}", pg.getPort(), dir);
         Path portFile = properties.getDataDir().resolve(PORT_FILE);
