@@ -31,9 +31,10 @@ public class CamelServletConfiguration {
     }
 
     @Bean
-    ServletRegistrationBean<CamelHttpTransportServlet> camelServlet() {
+    ServletRegistrationBean<CamelHttpTransportServlet> camelServlet(
+            org.springframework.beans.factory.ObjectProvider<org.apache.camel.CamelContext> camel) {
         ServletRegistrationBean<CamelHttpTransportServlet> reg =
-                new ServletRegistrationBean<>(new FullPathServlet(), "/scim/v2/*", "/audit/v1/*");
+                new ServletRegistrationBean<>(new FullPathServlet(camel::getIfAvailable), "/scim/v2/*", "/audit/v1/*");
         reg.setName(servletName);
         reg.setLoadOnStartup(1);
         return reg;
@@ -45,9 +46,21 @@ public class CamelServletConfiguration {
      */
     static final class FullPathServlet extends CamelHttpTransportServlet {
         private static final long serialVersionUID = 1L;
+        private final transient java.util.function.Supplier<org.apache.camel.CamelContext> camel;
+
+        FullPathServlet(java.util.function.Supplier<org.apache.camel.CamelContext> camel) {
+            this.camel = camel;
+        }
 
         @Override
         protected void service(HttpServletRequest req, HttpServletResponse res) {
+            // Tomcat takes calls a moment before Camel has started the routes (and after it stopped them):
+            // a 404 then would tell an identity provider that a user does not exist.
+            org.apache.camel.CamelContext context = camel.get();
+            if (context == null || !context.isStarted()) {
+                unavailable(res);
+                return;
+            }
             super.service(new HttpServletRequestWrapper(req) {
                 @Override
                 public String getPathInfo() {
@@ -60,6 +73,16 @@ public class CamelServletConfiguration {
                     return "";
                 }
             }, res);
+        }
+
+        static void unavailable(HttpServletResponse res) {
+            try {
+                res.setHeader("Retry-After", "1");
+                org.scimflow.scim.ScimErrors.write(res, HttpServletResponse.SC_SERVICE_UNAVAILABLE, null,
+                        "The hub is starting or stopping; retry shortly");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
         }
     }
 }
