@@ -75,10 +75,11 @@ class KafkaOutageTest {
         assertThat(jdbc.queryForObject("select last_seq from audit_relay_state where relay = 'kafka'", Long.class)).isZero();
 
         // The KRaft test broker ignores kafkaPorts(): pin its listener to the address the hub was given.
-        broker = new EmbeddedKafkaKraftBroker(1, 1, "scimflow.audit.v1", "scimflow.audit.checkpoints.v1");
+        // No topics of its own: the retrying relay reaches the broker the moment it listens and creates
+        // them (as against a fresh production cluster); a broker creating them too raced it and failed
+        // with TopicExistsException. Auto-creation is off, so the relay's own creation is what works.
+        broker = new EmbeddedKafkaKraftBroker(1, 1);
         broker.brokerProperty("listeners", "EXTERNAL://127.0.0.1:" + KAFKA_PORT + ",CONTROLLER://localhost:0");
-        // The retrying relay reaches the broker the moment it listens; left to auto-create, it would make
-        // the topic first and the broker's own creation would fail with TopicExistsException.
         broker.brokerProperty("auto.create.topics.enable", "false");
         broker.afterPropertiesSet();
 
