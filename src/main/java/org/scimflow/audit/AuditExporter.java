@@ -71,17 +71,11 @@ public class AuditExporter {
                 // NDJSON lines straight from the column values (the verifier's canonical writer), the
                 // same bytes as AuditRecordCodec.exportLine without building objects per record.
                 FastCanonical canonical = new FastCanonical(mapper);
-                java.util.HexFormat hex = java.util.HexFormat.of();
                 store.streamRaw(q, maxSeq, r -> {
-                    byte[] content = canonical.content(r.f);
-                    byte[] suffix = (",\"seq\":" + r.seq + ",\"prevHash\":\"" + hex.formatHex(r.prevHash)
-                            + "\",\"recordHash\":\"" + hex.formatHex(r.recordHash) + "\"}\n")
-                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-                    digest.update(content, 0, content.length - 1);
-                    digest.update(suffix);
+                    byte[] line = AuditRecordCodec.exportLine(canonical.content(r.f), r.seq, r.prevHash, r.recordHash);
+                    digest.update(line);
                     try {
-                        os.write(content, 0, content.length - 1);
-                        os.write(suffix);
+                        os.write(line);
                     } catch (IOException io) {
                         throw new UncheckedIOException(io);
                     }

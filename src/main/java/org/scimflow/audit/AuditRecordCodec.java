@@ -106,9 +106,13 @@ public final class AuditRecordCodec {
      * ({@link ExportLine}); to any JSON reader it is the same object {@link #toJson} describes.
      */
     public byte[] exportLine(AuditEvent e) {
-        byte[] content = canonicalContent(e);
-        byte[] suffix = (",\"seq\":" + e.seq() + ",\"prevHash\":\"" + HEX.formatHex(e.prevHash())
-                + "\",\"recordHash\":\"" + HEX.formatHex(e.recordHash()) + "\"}\n").getBytes(StandardCharsets.US_ASCII);
+        return exportLine(canonicalContent(e), e.seq(), e.prevHash(), e.recordHash());
+    }
+
+    /** The export line of a record whose canonical content is {@code content} (see {@link #exportLine(AuditEvent)}). */
+    static byte[] exportLine(byte[] content, long seq, byte[] prevHash, byte[] recordHash) {
+        byte[] suffix = (",\"seq\":" + seq + ",\"prevHash\":\"" + HEX.formatHex(prevHash)
+                + "\",\"recordHash\":\"" + HEX.formatHex(recordHash) + "\"}\n").getBytes(StandardCharsets.US_ASCII);
         byte[] line = new byte[content.length - 1 + suffix.length];
         System.arraycopy(content, 0, line, 0, content.length - 1);
         System.arraycopy(suffix, 0, line, content.length - 1, suffix.length);

@@ -192,6 +192,11 @@ public class GroupCommit implements SmartLifecycle {
         workers.clear();
     }
 
+    /** Writes waiting for a worker (tests use it to know a batch has formed). */
+    int waiting() {
+        return queue.size();
+    }
+
     @Override
     public boolean isRunning() {
         return running;

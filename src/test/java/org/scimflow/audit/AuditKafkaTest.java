@@ -94,21 +94,7 @@ class AuditKafkaTest extends HubTest {
     void checkpointsArePublishedToTheirOwnTopic() {
         org.scimflow.scim.AuditAwait.record(jdbc, api.get("/scim/v2/Users?count=0").header("X-Request-Id"), row -> { });
         Checkpoint c = checkpointer.checkpointNow();
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBrokers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        java.util.Set<String> sizes = new java.util.HashSet<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
-            consumer.subscribe(List.of("scimflow.audit.checkpoints.v1"));
-            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> {
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> sizes.add(r.key()));
-                return sizes.contains(String.valueOf(c.treeSize()));
-            });
-        }
-        assertThat(sizes).contains(String.valueOf(c.treeSize()));
+        assertThat(checkpointKeysUntil(String.valueOf(c.treeSize()))).contains(String.valueOf(c.treeSize()));
     }
 
     @Test
@@ -120,20 +106,7 @@ class AuditKafkaTest extends HubTest {
                 + "where not exists (select 1 from audit_checkpoint where tree_size = s)", Long.class);
         Checkpoint c = checkpointer.checkpointAt(past);
         assertThat(c.treeSize()).isEqualTo(past);
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBrokers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        java.util.Set<String> sizes = new java.util.HashSet<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
-            consumer.subscribe(List.of("scimflow.audit.checkpoints.v1"));
-            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> {
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> sizes.add(r.key()));
-                return sizes.contains(String.valueOf(past));
-            });
-        }
+        assertThat(checkpointKeysUntil(String.valueOf(past))).contains(String.valueOf(past));
     }
 
     @Test
@@ -147,5 +120,24 @@ class AuditKafkaTest extends HubTest {
                 "--data-dir", DATA_DIR.toString(), "--checkpoints", "kafka", "--kafka", kafkaBrokers()});
         assertThat(code).as(out.toString()).isZero();
         assertThat(out.toString()).contains("from kafka").contains("INTACT");
+    }
+
+    /** Keys (tree sizes) read from the checkpoint topic until {@code key} is among them, or 20 s pass. */
+    private java.util.Set<String> checkpointKeysUntil(String key) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBrokers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        java.util.Set<String> sizes = new java.util.HashSet<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
+            consumer.subscribe(List.of("scimflow.audit.checkpoints.v1"));
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> sizes.add(r.key()));
+                return sizes.contains(key);
+            });
+        }
+        return sizes;
     }
 }

@@ -48,25 +48,26 @@ class GroupCommitDeadlockTest extends HubTest {
         CountDownLatch release2 = new CountDownLatch(1);
         CountDownLatch a1Done = new CountDownLatch(1);
         CountDownLatch b1Done = new CountDownLatch(1);
-        CountDownLatch busy = new CountDownLatch(2);
+        CountDownLatch busy1 = new CountDownLatch(1);
+        CountDownLatch busy2 = new CountDownLatch(1);
 
         // Occupy both workers, so the next writes queue up and form the two batches we want.
-        Future<Object> blocker1 = submit(() -> { busy.countDown(); release1.await(); return null; });
-        Thread.sleep(200);
-        Future<Object> blocker2 = submit(() -> { busy.countDown(); release2.await(); return null; });
-        assertThat(busy.await(10, TimeUnit.SECONDS)).isTrue();
+        Future<Object> blocker1 = submit(() -> { busy1.countDown(); release1.await(); return null; });
+        assertThat(busy1.await(10, TimeUnit.SECONDS)).isTrue();
+        Future<Object> blocker2 = submit(() -> { busy2.countDown(); release2.await(); return null; });
+        assertThat(busy2.await(10, TimeUnit.SECONDS)).isTrue();
 
         // Batch A: k1, then (once batch B holds k2) k2.
         Future<Object> a1 = submit(() -> { insert(k1, 1); a1Done.countDown(); return null; });
         Future<Object> a2 = submit(() -> { b1Done.await(); insert(k2, 1); return null; });
-        Thread.sleep(200);
+        awaitQueued(2);
         release1.countDown();
         assertThat(a1Done.await(10, TimeUnit.SECONDS)).isTrue();
 
         // Batch B: k2, then k1 — the opposite order.
         Future<Object> b1 = submit(() -> { insert(k2, 2); b1Done.countDown(); return null; });
         Future<Object> b2 = submit(() -> { insert(k1, 2); return null; });
-        Thread.sleep(200);
+        awaitQueued(2);
         release2.countDown();
 
         blocker1.get(30, TimeUnit.SECONDS);
@@ -86,6 +87,11 @@ class GroupCommitDeadlockTest extends HubTest {
         assertThat(failures).hasSize(2).allSatisfy(f -> assertThat(f).isInstanceOf(DuplicateKeyException.class));
         assertThat(jdbc.queryForObject("select count(*) from scim_user where user_name_lc in (?, ?)", Long.class, k1, k2))
                 .isEqualTo(2);
+    }
+
+    /** Until {@code n} writes wait in the queue, so the next free worker takes them as one batch. */
+    private void awaitQueued(int n) {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> commit.waiting() == n);
     }
 
     private interface Work {
