@@ -2,7 +2,12 @@ package org.scimflow.audit;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import org.scimflow.config.ScimflowProperties;
 import org.scimflow.db.GroupCommit;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -42,28 +47,71 @@ public class AuditWriter {
         if (!enabled) {
             return event;
         }
-        java.util.concurrent.atomic.AtomicReference<AuditEvent> appended = new java.util.concurrent.atomic.AtomicReference<>(event);
+        AtomicReference<AuditEvent> appended = new AtomicReference<>(event);
         // In a group-commit batch the append itself waits for the end of the batch (see GroupCommit):
-        // the chain head is then locked only for the appends and the commit, not for the writes' work.
+        // the chain head is then locked only for the appends and the commit, not for the writes' work,
+        // and the batch's records go in with one statement.
         groupCommit.execute(status -> {
-            GroupCommit.beforeCommit(() -> appended.set(appendInTransaction(event)));
+            GroupCommit.beforeCommit(() -> {
+                Batch batch = GroupCommit.batchEnd(this, Batch::new);
+                if (batch == null) {
+                    appendNow(List.of(event), List.of(appended));
+                } else {
+                    batch.add(event, appended);
+                }
+            });
             return null;
         });
         return appended.get();
     }
 
-    private AuditEvent appendInTransaction(AuditEvent event) {
-        AuditEvent e = event.toBuilder().recordedTime(Instant.now()).build();
-        byte[] contentHash = codec.contentHash(e);
-        String row;
-        try {
-            row = mapper.writeValueAsString(codec.toColumns(e));
-        } catch (JsonProcessingException ex) {
-            throw new IllegalStateException("audit event not serialisable", ex);
+    /** The records of one group-commit batch, appended together after the batch's last write. */
+    private final class Batch implements Runnable {
+        private final List<AuditEvent> events = new ArrayList<>();
+        private final List<AtomicReference<AuditEvent>> results = new ArrayList<>();
+
+        void add(AuditEvent event, AtomicReference<AuditEvent> result) {
+            events.add(event);
+            results.add(result);
         }
-        return jdbc.queryForObject("select out_seq, out_record_hash from audit_append(?::jsonb, ?)",
-                (rs, i) -> e.toBuilder().seq(rs.getLong(1)).recordHash(rs.getBytes(2)).build(),
-                row, contentHash);
+
+        @Override
+        public void run() {
+            appendNow(events, results);
+        }
+    }
+
+    /** Links {@code events} into the chain in this order with one {@code audit_append_batch} call. */
+    private void appendNow(List<AuditEvent> events, List<AtomicReference<AuditEvent>> results) {
+        int n = events.size();
+        AuditEvent[] stamped = new AuditEvent[n];
+        String[] rows = new String[n];
+        byte[][] contentHashes = new byte[n][];
+        Instant now = Instant.now();
+        for (int i = 0; i < n; i++) {
+            AuditEvent e = events.get(i).toBuilder().recordedTime(now).build();
+            stamped[i] = e;
+            contentHashes[i] = codec.contentHash(e);
+            try {
+                rows[i] = mapper.writeValueAsString(codec.toColumns(e));
+            } catch (JsonProcessingException ex) {
+                throw new IllegalStateException("audit event not serialisable", ex);
+            }
+        }
+        int[] i = {0};
+        jdbc.query(con -> {
+            PreparedStatement ps = con.prepareStatement(
+                    "select out_seq, out_record_hash from audit_append_batch(?::jsonb[], ?)");
+            ps.setArray(1, con.createArrayOf("text", rows));
+            ps.setArray(2, con.createArrayOf("bytea", contentHashes));
+            return ps;
+        }, (ResultSet rs) -> {
+            int k = i[0]++;
+            results.get(k).set(stamped[k].toBuilder().seq(rs.getLong(1)).recordHash(rs.getBytes(2)).build());
+        });
+        if (i[0] != n) {
+            throw new IllegalStateException("audit_append_batch returned " + i[0] + " rows for " + n + " records");
+        }
     }
 
     public boolean isEnabled() {

@@ -10,6 +10,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.regex.Pattern;
+import org.scimflow.config.HttpRequestMetrics;
 import org.scimflow.security.ApiClient;
 import org.scimflow.security.BearerTokenFilter;
 import org.slf4j.Logger;
@@ -36,11 +37,14 @@ public class RequestAuditFilter extends OncePerRequestFilter {
     private final AuditWriter writer;
     private final TimeBasedEpochGenerator ids;
     private final long maxBodyBytes;
+    private final HttpRequestMetrics metrics;
 
-    public RequestAuditFilter(AuditWriter writer, TimeBasedEpochGenerator ids, long maxBodyBytes) {
+    public RequestAuditFilter(AuditWriter writer, TimeBasedEpochGenerator ids, long maxBodyBytes,
+                              HttpRequestMetrics metrics) {
         this.writer = writer;
         this.ids = ids;
         this.maxBodyBytes = maxBodyBytes;
+        this.metrics = metrics;
     }
 
     @Override
@@ -65,7 +69,7 @@ public class RequestAuditFilter extends OncePerRequestFilter {
             if (request.isAsyncStarted()) {
                 async = true;
                 request.getAsyncContext().addListener(new AsyncListener() {
-                    @Override public void onComplete(AsyncEvent event) { recordIfUnrecorded(request, response); }
+                    @Override public void onComplete(AsyncEvent event) { finish(request, response, ctx); }
                     @Override public void onTimeout(AsyncEvent event) { }
                     @Override public void onError(AsyncEvent event) { }
                     @Override public void onStartAsync(AsyncEvent event) { }
@@ -73,10 +77,15 @@ public class RequestAuditFilter extends OncePerRequestFilter {
             }
         } finally {
             if (!async) {
-                recordIfUnrecorded(request, response);
+                finish(request, response, ctx);
             }
             MDC.remove("correlationId");
         }
+    }
+
+    private void finish(HttpServletRequest request, HttpServletResponse response, RequestContext ctx) {
+        recordIfUnrecorded(request, response);
+        metrics.record(ctx.method(), ctx.path(), response.getStatus(), System.nanoTime() - ctx.startNanos());
     }
 
     private void recordIfUnrecorded(HttpServletRequest request, HttpServletResponse response) {

@@ -16,9 +16,10 @@ public class WebConfiguration {
 
     @Bean
     FilterRegistrationBean<RequestAuditFilter> requestAuditFilter(AuditWriter writer, TimeBasedEpochGenerator ids,
-                                                                  ScimflowProperties props) {
+                                                                  ScimflowProperties props,
+                                                                  io.micrometer.core.instrument.MeterRegistry meters) {
         FilterRegistrationBean<RequestAuditFilter> reg = new FilterRegistrationBean<>(
-                new RequestAuditFilter(writer, ids, props.getScim().getMaxBodyBytes()));
+                new RequestAuditFilter(writer, ids, props.getScim().getMaxBodyBytes(), new HttpRequestMetrics(meters)));
         reg.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
         reg.setDispatcherTypes(DispatcherType.REQUEST);
         reg.addUrlPatterns("/*");

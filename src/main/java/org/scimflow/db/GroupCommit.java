@@ -22,7 +22,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  *
  * <p>A few workers ({@code scimflow.db.group-commit-workers}) each run a batch at a time on their own
  * connection, so one batch's work overlaps another's commit; audit appends wait for the end of their
- * batch ({@link #beforeCommit}), which keeps the chain head's lock short.
+ * batch ({@link #beforeCommit}), which keeps the chain head's lock short, and go in together
+ * ({@link #batchEnd}).
  *
  * <p>Every audited write appends to one hash chain, and the chain head stays locked until its
  * transaction commits; run one by one, writes would queue behind each other's disk flush. Here a single
@@ -37,6 +38,8 @@ public class GroupCommit implements SmartLifecycle {
     private static final int MAX_BATCH = 128;
     /** Work deferred to the end of the current task's batch, while a worker runs that task. */
     private static final ThreadLocal<List<Runnable>> DEFERRED = new ThreadLocal<>();
+    /** While a worker runs a batch's deferred work: buffers that deferred work fills, flushed after it. */
+    private static final ThreadLocal<java.util.Map<Object, Runnable>> BATCH_END = new ThreadLocal<>();
 
     private final BlockingQueue<Task<?>> queue = new LinkedBlockingQueue<>();
     private final TransactionTemplate outer;
@@ -66,6 +69,22 @@ public class GroupCommit implements SmartLifecycle {
         } else {
             deferred.add(action);
         }
+    }
+
+    /**
+     * The buffer registered under {@code key} for the end of the current batch, created on first use and
+     * run (flushed) once, in the batch's transaction, after every deferred action of the batch; {@code null}
+     * when not called from a deferred action (the caller then does its work at once). Audit appends use it
+     * to write a whole batch's records in one statement.
+     */
+    public static <B extends Runnable> B batchEnd(Object key, java.util.function.Supplier<B> create) {
+        java.util.Map<Object, Runnable> buffers = BATCH_END.get();
+        if (buffers == null) {
+            return null;
+        }
+        @SuppressWarnings("unchecked")
+        B buffer = (B) buffers.computeIfAbsent(key, k -> create.get());
+        return buffer;
     }
 
     /**
@@ -128,11 +147,7 @@ public class GroupCommit implements SmartLifecycle {
                     t.run(savepoint);
                 }
                 // Writes that succeeded now append their audit records, in order, then all commit.
-                for (Task<?> t : batch) {
-                    if (t.error == null && !t.lostDeadlock) {
-                        t.deferred.forEach(Runnable::run);
-                    }
-                }
+                runDeferred(batch);
             });
         } catch (RuntimeException commitFailed) {
             // Nothing in the batch committed: every successful task fails with the commit's error.
@@ -150,9 +165,7 @@ public class GroupCommit implements SmartLifecycle {
                 try {
                     outer.executeWithoutResult(status -> {
                         t.run(savepoint);
-                        if (t.error == null) {
-                            t.deferred.forEach(Runnable::run);
-                        }
+                        runDeferred(List.of(t));
                     });
                 } catch (RuntimeException commitFailed) {
                     if (t.error == null) {
@@ -167,6 +180,22 @@ public class GroupCommit implements SmartLifecycle {
         for (Task<?> t : batch) {
             t.complete();
         }
+    }
+
+    /** The deferred work of the tasks that succeeded, in order, then the buffers it filled (see {@link #batchEnd}). */
+    private static void runDeferred(List<Task<?>> tasks) {
+        java.util.Map<Object, Runnable> buffers = new java.util.LinkedHashMap<>();
+        BATCH_END.set(buffers);
+        try {
+            for (Task<?> t : tasks) {
+                if (t.error == null && !t.lostDeadlock) {
+                    t.deferred.forEach(Runnable::run);
+                }
+            }
+        } finally {
+            BATCH_END.remove();
+        }
+        buffers.values().forEach(Runnable::run);
     }
 
     @Override

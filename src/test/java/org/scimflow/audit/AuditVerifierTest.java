@@ -38,4 +38,69 @@ class AuditVerifierTest extends HubTest {
         assertThat(r.checked()).isEqualTo(1);
         assertThat(r.findings()).isEmpty();
     }
+
+    /**
+     * A group-commit batch's records go in with one audit_append_batch call; each must link to the one
+     * before it exactly as one audit_append per record would, so the verifier finds nothing.
+     */
+    @org.junit.jupiter.api.Test
+    void aBatchAppendLinksEachRecordToTheOneBefore() throws Exception {
+        AuditRecordCodec codec = new AuditRecordCodec(mapper);
+        int n = 3;
+        String[] rows = new String[n];
+        byte[][] hashes = new byte[n][];
+        for (int i = 0; i < n; i++) {
+            AuditEvent e = AuditEvent.builder().eventId(Generators.timeBasedEpochGenerator().generate())
+                    .eventTime(Instant.parse("2026-03-01T10:00:00Z")).recordedTime(Instant.parse("2026-03-01T10:00:01Z"))
+                    .correlationId("batch-" + i).channel("system").action("test.batch").outcome("success")
+                    .actorType("system").build();
+            rows[i] = mapper.writeValueAsString(codec.toColumns(e));
+            hashes[i] = codec.contentHash(e);
+        }
+        java.util.List<java.util.Map<String, Object>> out = jdbc.execute(
+                (org.springframework.jdbc.core.ConnectionCallback<java.util.List<java.util.Map<String, Object>>>) con -> {
+                    con.setAutoCommit(false);
+                    try (var ps = con.prepareStatement("select * from audit_append_batch(?::jsonb[], ?)")) {
+                        ps.setArray(1, con.createArrayOf("text", rows));
+                        ps.setArray(2, con.createArrayOf("bytea", hashes));
+                        java.util.List<java.util.Map<String, Object>> list = new java.util.ArrayList<>();
+                        try (var rs = ps.executeQuery()) {
+                            while (rs.next()) {
+                                list.add(java.util.Map.of("seq", rs.getLong(1), "hash", rs.getBytes(2)));
+                            }
+                        }
+                        con.commit();
+                        return list;
+                    } finally {
+                        con.setAutoCommit(true);
+                    }
+                });
+
+        assertThat(out).hasSize(n);
+        long first = (Long) out.get(0).get("seq");
+        for (int i = 0; i < n; i++) {
+            assertThat(out.get(i).get("seq")).isEqualTo(first + i);
+            byte[] prev = jdbc.queryForObject("select prev_hash from audit_event where seq = ?", byte[].class, first + i);
+            assertThat((byte[]) out.get(i).get("hash")).isEqualTo(AuditRecordCodec.chainHash(prev, first + i, hashes[i]));
+            if (i > 0) {
+                assertThat(prev).isEqualTo((byte[]) out.get(i - 1).get("hash"));
+            }
+        }
+        AuditVerifier.Result r = verifier.verify(new AuditVerifier.Options(first - 1 > 0 ? first - 1 : first,
+                first + n - 1, java.util.List.of(), null));
+        assertThat(r.findings()).isEmpty();
+        assertThat(r.checked()).isGreaterThanOrEqualTo(n);
+    }
+
+    @org.junit.jupiter.api.Test
+    void aBatchWithoutAHashPerRecordIsRefused() {
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> jdbc.execute(
+                (org.springframework.jdbc.core.ConnectionCallback<Object>) con -> {
+                    try (var ps = con.prepareStatement("select * from audit_append_batch(?::jsonb[], ?)")) {
+                        ps.setArray(1, con.createArrayOf("text", new String[] {"{}", "{}"}));
+                        ps.setArray(2, con.createArrayOf("bytea", new byte[][] {new byte[32]}));
+                        return ps.executeQuery().next();
+                    }
+                }))).hasMessageContaining("2 rows but 1 content hashes");
+    }
 }

@@ -45,6 +45,20 @@ class AccessControlTest extends HubTest {
     }
 
     @Test
+    void requestMetricsNameTheRouteCamelServed() {
+        var meters = context.getBean(io.micrometer.core.instrument.MeterRegistry.class);
+        java.util.function.Supplier<Long> served = () -> meters.find("http.server.requests")
+                .tags("method", "GET", "uri", "/scim/v2/Users", "status", "200", "outcome", "SUCCESS").timers()
+                .stream().mapToLong(io.micrometer.core.instrument.Timer::count).sum();
+        long before = served.get();
+        assertThat(api.withToken(SCIM_TOKEN).get("/scim/v2/Users?count=1").status()).isEqualTo(200);
+        assertThat(served.get()).isEqualTo(before + 1);
+        assertThat(meters.find("http.server.requests").tag("uri", "UNKNOWN").timers()).isEmpty();
+        // One timer per call, not an observation per security filter.
+        assertThat(meters.find("spring.security.filterchains").timers()).isEmpty();
+    }
+
+    @Test
     void theSecurityChainDoesNotConsultSpringMvcOnEveryRequest() {
         var factory = (org.springframework.beans.factory.config.ConfigurableListableBeanFactory)
                 context.getAutowireCapableBeanFactory();
