@@ -51,16 +51,13 @@ public class AuditWriter {
         // In a group-commit batch the append itself waits for the end of the batch (see GroupCommit):
         // the chain head is then locked only for the appends and the commit, not for the writes' work,
         // and the batch's records go in with one statement.
-        groupCommit.execute(status -> {
-            GroupCommit.beforeCommit(() -> {
-                Batch batch = GroupCommit.batchEnd(this, Batch::new);
-                if (batch == null) {
-                    appendNow(List.of(event), List.of(appended));
-                } else {
-                    batch.add(event, appended);
-                }
-            });
-            return null;
+        groupCommit.executeAtCommit(() -> {
+            Batch batch = GroupCommit.batchEnd(this, Batch::new);
+            if (batch == null) {
+                appendNow(List.of(event), List.of(appended));
+            } else {
+                batch.add(event, appended);
+            }
         });
         return appended.get();
     }

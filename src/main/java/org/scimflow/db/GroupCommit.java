@@ -92,6 +92,23 @@ public class GroupCommit implements SmartLifecycle {
      * {@code work} come back to the caller as they were; the work's changes are then rolled back.
      */
     public <T> T execute(TransactionCallback<T> work) {
+        return execute(work, true);
+    }
+
+    /**
+     * Runs {@code action} at the end of a batch, in its transaction (see {@link #beforeCommit}), and returns
+     * once it committed. For work that has nothing to do before that (an audit record of a read): it needs
+     * no savepoint of its own, which saves two round trips per call. If {@code action} fails, the batch's
+     * transaction fails with it, as any failure at the end of a batch does.
+     */
+    public void executeAtCommit(Runnable action) {
+        execute(status -> {
+            beforeCommit(action);
+            return null;
+        }, false);
+    }
+
+    private <T> T execute(TransactionCallback<T> work, boolean ownSavepoint) {
         if (TransactionSynchronizationManager.isActualTransactionActive()) {
             return work.doInTransaction(null);
         }
@@ -99,7 +116,7 @@ public class GroupCommit implements SmartLifecycle {
             // Before start or after stop (tests, shutdown stragglers): plain transaction.
             return outer.execute(work);
         }
-        Task<T> task = new Task<>(work);
+        Task<T> task = new Task<>(work, ownSavepoint);
         queue.add(task);
         try {
             return task.result.get();
@@ -245,16 +262,19 @@ public class GroupCommit implements SmartLifecycle {
         boolean lostDeadlock;
         RuntimeException deadlock;
         final List<Runnable> deferred = new ArrayList<>(1);
+        /** False for work that only defers: it touches nothing a savepoint would need to undo. */
+        final boolean ownSavepoint;
 
-        Task(TransactionCallback<T> work) {
+        Task(TransactionCallback<T> work, boolean ownSavepoint) {
             this.work = work;
+            this.ownSavepoint = ownSavepoint;
         }
 
         void run(TransactionTemplate savepoint) {
             DEFERRED.set(deferred);
             deferred.clear();
             try {
-                value = savepoint.execute(work);
+                value = ownSavepoint ? savepoint.execute(work) : work.doInTransaction(null);
             } catch (org.springframework.dao.PessimisticLockingFailureException lost) {
                 // Chosen as a deadlock victim against another batch: rolled back to its savepoint, it is
                 // run again after this batch commits (see runBatch).

@@ -52,7 +52,9 @@ class AccessControlTest extends HubTest {
                 .stream().mapToLong(io.micrometer.core.instrument.Timer::count).sum();
         long before = served.get();
         assertThat(api.withToken(SCIM_TOKEN).get("/scim/v2/Users?count=1").status()).isEqualTo(200);
-        assertThat(served.get()).isEqualTo(before + 1);
+        // Recorded when the filter chain unwinds, just after the response went out.
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(served.get()).isEqualTo(before + 1));
         assertThat(meters.find("http.server.requests").tag("uri", "UNKNOWN").timers()).isEmpty();
         // One timer per call, not an observation per security filter.
         assertThat(meters.find("spring.security.filterchains").timers()).isEmpty();
