@@ -62,6 +62,10 @@ public class AuditVerifier {
         this.keys = keys;
         this.tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
         this.tx.setReadOnly(true);
+        // One snapshot for every statement of a run: the records, the checkpoints and the chain head read
+        // after them are one state of the log, even while records are appended (under READ COMMITTED a
+        // record committed during the scan made the head look ahead of the last record: TRUNCATED).
+        this.tx.setIsolationLevel(org.springframework.transaction.TransactionDefinition.ISOLATION_REPEATABLE_READ);
     }
 
     public Result verify() {
