@@ -72,7 +72,7 @@ public class AuditExporter {
                 // same bytes as AuditRecordCodec.exportLine without building objects per record.
                 FastCanonical canonical = new FastCanonical(mapper);
                 store.streamRaw(q, maxSeq, r -> {
-                    byte[] line = AuditRecordCodec.exportLine(canonical.content(r.f), r.seq, r.prevHash, r.recordHash);
+                    byte[] line = AuditRecordCodec.exportLine(canonical.content(r), r.seq, r.prevHash, r.recordHash);
                     digest.update(line);
                     try {
                         os.write(line);

@@ -50,12 +50,19 @@ public class AuditVerifier {
 
     private static final int MAX_FINDINGS = 1000;
     private static final int BATCH = 2048;
+    private final int batch;
     private final JdbcTemplate jdbc;
     private final SigningKeys keys;
     private final CheckpointStore checkpointStore;
     private final TransactionTemplate tx;
 
     public AuditVerifier(DataSource dataSource, SigningKeys keys) {
+        this(dataSource, keys, BATCH);
+    }
+
+    /** With {@code batch} records per worker task: tests use tiny batches to put every check on a batch edge. */
+    AuditVerifier(DataSource dataSource, SigningKeys keys, int batch) {
+        this.batch = batch;
         this.jdbc = new JdbcTemplate(dataSource);
         this.jdbc.setFetchSize(5000);
         this.checkpointStore = new CheckpointStore(jdbc, new com.fasterxml.jackson.databind.ObjectMapper());
@@ -94,7 +101,7 @@ public class AuditVerifier {
         // Every checkpoint, from the database and from outside it, keyed by tree size.
         TreeMap<Long, List<Labelled>> checkpoints = new TreeMap<>();
         int[] checkpointCount = {0};
-        boolean[] merkle = {whole};
+        boolean merkle = whole;
         MerkleTree.CompactRange range = new MerkleTree.CompactRange();
         if (whole) {
             List<Checkpoint> db = checkpointStore.all();
@@ -114,62 +121,37 @@ public class AuditVerifier {
             if (boundary > 0) {
                 checkPurges(purges, checkpoints, findings);
                 range = resumeAt(boundary, checkpoints, findings);
-                merkle[0] = range != null;
+                merkle = range != null;
                 if (range == null) {
                     range = new MerkleTree.CompactRange();
                 }
             }
         }
-        MerkleTree.CompactRange tree = range;
-        long[] st = {from - 1, 0, 0};
-        byte[][] prev = {null};
+        byte[] prev;
         if (from - 1 == boundary && boundary > 0) {
-            prev[0] = boundaryHash;
+            prev = boundaryHash;
         } else if (from > 1) {
             List<byte[]> before = jdbc.query("select record_hash from audit_event where seq = ?", (rs, i) -> rs.getBytes(1),
                     from - 1);
-            prev[0] = before.isEmpty() ? null : before.get(0);
+            prev = before.isEmpty() ? null : before.get(0);
         } else {
-            prev[0] = new byte[32];
+            prev = new byte[32];
         }
-        scan(from, o.toSeq(), r -> {
-            long seq = r.seq;
-            for (long missing = st[0] + 1; missing < seq; missing++) {
-                add(findings, new Finding(missing, "MISSING_SEQ", missing == boundary + 1
-                        ? "no record with this sequence number, the first after the purge boundary " + boundary
-                        : "no record with this sequence number"));
-                if (merkle[0]) {
-                    tree.append(new byte[32]);
-                }
-            }
-            if (prev[0] != null && !MessageDigest.isEqual(prev[0], r.prevHash)) {
-                add(findings, new Finding(seq, "CHAIN_BREAK", "prev_hash does not match the record before it"));
-            }
-            if (!MessageDigest.isEqual(r.expectedHash, r.recordHash)) {
-                add(findings, new Finding(seq, "HASH_MISMATCH", "record content does not match its hash"));
-            }
-            if (merkle[0]) {
-                tree.appendLeafHash(r.leafHash);
-                checkAt(checkpoints.get(tree.size()), tree, r.recordHash, findings);
-            }
-            prev[0] = r.recordHash;
-            st[0] = seq;
-            st[1]++;
-            st[2] = seq;
-        });
+        Chain chain = new Chain(boundary, merkle ? range : null, checkpoints, findings, from - 1, prev);
+        scan(from, o.toSeq(), chain::accept);
         if (whole && o.toSeq() == Long.MAX_VALUE) {
-            for (var entry : checkpoints.tailMap(st[0], false).entrySet()) {
+            for (var entry : checkpoints.tailMap(chain.last, false).entrySet()) {
                 for (Labelled l : entry.getValue()) {
-                    add(findings, new Finding(st[0] + 1, "TRUNCATED", l.source() + " checkpoint covers "
-                            + entry.getKey() + " records but the log ends at seq " + st[0]));
+                    add(findings, new Finding(chain.last + 1, "TRUNCATED", l.source() + " checkpoint covers "
+                            + entry.getKey() + " records but the log ends at seq " + chain.last));
                 }
             }
             var head = jdbc.queryForMap("select seq, head_hash from audit_chain_head where chain_id = 1");
             long headSeq = ((Number) head.get("seq")).longValue();
-            if (headSeq > st[0]) {
-                add(findings, new Finding(st[0] + 1, "TRUNCATED",
-                        "chain head is at seq " + headSeq + " but the last record is " + st[0]));
-            } else if (headSeq == st[0] && st[0] > 0 && !MessageDigest.isEqual((byte[]) head.get("head_hash"), prev[0])) {
+            if (headSeq > chain.last) {
+                add(findings, new Finding(chain.last + 1, "TRUNCATED",
+                        "chain head is at seq " + headSeq + " but the last record is " + chain.last));
+            } else if (headSeq == chain.last && chain.last > 0 && !MessageDigest.isEqual((byte[]) head.get("head_hash"), chain.prev)) {
                 add(findings, new Finding(headSeq, "CHAIN_BREAK", "chain head hash differs from the last record"));
             }
             if (boundary > 0) {
@@ -177,7 +159,7 @@ public class AuditVerifier {
             }
         }
         findings.sort(Comparator.comparingLong(Finding::seq));
-        return new Result(Instant.now(), st[1], from, st[2], checkpointCount[0], List.copyOf(findings));
+        return new Result(Instant.now(), chain.count, from, chain.lastSeq, checkpointCount[0], List.copyOf(findings));
     }
 
     private List<Purge> purges() {
@@ -276,11 +258,114 @@ public class AuditVerifier {
     }
 
     /**
-     * Streams the rows in seq order with binary {@code COPY … TO STDOUT} (much cheaper for the server than
-     * a cursor or text output), recomputes each record's hashes on worker threads, and hands the records to {@code sink}
-     * in order. Hashing uses the stored prev_hash, so it needs nothing from the record before.
+     * The checks that need the records in order, fed one checked batch after another: gaps, links
+     * between batches, the Merkle tree and the checkpoints.
      */
-    private void scan(long from, long to, java.util.function.Consumer<RawRecord> sink) {
+    private final class Chain {
+        private final long boundary;
+        /** Null when the Merkle tree is not checked. */
+        private final MerkleTree.CompactRange tree;
+        private final TreeMap<Long, List<Labelled>> checkpoints;
+        private final List<Finding> findings;
+        /** The tree size at or after which the next checkpoint may lie. */
+        private long nextCheckpoint = Long.MIN_VALUE;
+        /** The last seq seen (or the one before the first to check), how many records, the last record's seq. */
+        long last;
+        long count;
+        long lastSeq;
+        /** The record hash the next record must link to; null when unknown. */
+        byte[] prev;
+
+        Chain(long boundary, MerkleTree.CompactRange tree, TreeMap<Long, List<Labelled>> checkpoints,
+              List<Finding> findings, long last, byte[] prev) {
+            this.boundary = boundary;
+            this.tree = tree;
+            this.checkpoints = checkpoints;
+            this.findings = findings;
+            this.last = last;
+            this.prev = prev;
+        }
+
+        void accept(Batch b) {
+            for (int i = 0; i < b.n; i++) {
+                long seq = b.seq[i];
+                for (long missing = last + 1; missing < seq; missing++) {
+                    add(findings, new Finding(missing, "MISSING_SEQ", missing == boundary + 1
+                            ? "no record with this sequence number, the first after the purge boundary " + boundary
+                            : "no record with this sequence number"));
+                    if (tree != null) {
+                        tree.append(new byte[32]);
+                    }
+                }
+                // Within a batch the worker compared each prev_hash with the record before; the first
+                // record of a batch links to the last one of the batch before.
+                boolean linked = i > 0 ? b.linked[i] : prev == null || java.util.Arrays.equals(prev, 0, prev.length,
+                        b.row[i], b.prevAt[i], b.prevAt[i] + b.prevLen[i]);
+                if (!linked) {
+                    add(findings, new Finding(seq, "CHAIN_BREAK", "prev_hash does not match the record before it"));
+                }
+                if (!b.hashOk[i]) {
+                    add(findings, new Finding(seq, "HASH_MISMATCH", "record content does not match its hash"));
+                }
+                if (tree != null) {
+                    tree.appendLeafHash(java.util.Arrays.copyOfRange(b.leaf, 32 * i, 32 * i + 32));
+                    if (tree.size() >= nextCheckpoint) {
+                        checkAt(checkpoints.get(tree.size()), tree, b.recordHash(i), findings);
+                        Long next = checkpoints.higherKey(tree.size());
+                        nextCheckpoint = next == null ? Long.MAX_VALUE : next;
+                    }
+                }
+                last = seq;
+                count++;
+                lastSeq = seq;
+            }
+            if (b.n > 0) {
+                prev = b.recordHash(b.n - 1);
+            }
+        }
+    }
+
+    /**
+     * Rows of binary COPY and what a worker found in them, read in order by {@link Chain}: per record
+     * its seq, whether its content matches its hash, whether it links to the record before it in the
+     * batch, its Merkle leaf hash, and where its hashes lie in its row.
+     */
+    private static final class Batch {
+        int n;
+        final byte[][] row;
+        final long[] seq;
+        final boolean[] hashOk;
+        final boolean[] linked;
+        /** Merkle leaf hashes, 32 bytes each. */
+        final byte[] leaf;
+        final int[] prevAt;
+        final int[] prevLen;
+        final int[] recordAt;
+        final int[] recordLen;
+
+        Batch(int rows) {
+            row = new byte[rows][];
+            seq = new long[rows];
+            hashOk = new boolean[rows];
+            linked = new boolean[rows];
+            leaf = new byte[32 * rows];
+            prevAt = new int[rows];
+            prevLen = new int[rows];
+            recordAt = new int[rows];
+            recordLen = new int[rows];
+        }
+
+        byte[] recordHash(int i) {
+            return java.util.Arrays.copyOfRange(row[i], recordAt[i], recordAt[i] + recordLen[i]);
+        }
+    }
+
+    /**
+     * Streams the rows in seq order with binary {@code COPY … TO STDOUT} (much cheaper for the server than
+     * a cursor or text output), checks each record's hash on worker threads, and hands the batches to
+     * {@code sink} in order. Hashing uses the stored prev_hash, so it needs nothing from the record before.
+     */
+    private void scan(long from, long to, java.util.function.Consumer<Batch> sink) {
         jdbc.execute((org.springframework.jdbc.core.ConnectionCallback<Void>) c -> {
             // Binary COPY: the server sends values as stored instead of formatting each one as text.
             var copy = c.unwrap(org.postgresql.PGConnection.class).getCopyAPI().copyOut("copy (select "
@@ -293,26 +378,26 @@ public class AuditVerifier {
                 t.setDaemon(true);
                 return t;
             });
-            java.util.ArrayDeque<java.util.concurrent.Future<List<RawRecord>>> pending = new java.util.ArrayDeque<>();
+            java.util.ArrayDeque<java.util.concurrent.Future<Batch>> pending = new java.util.ArrayDeque<>();
             try {
                 boolean done = false;
                 while (true) {
-                    List<byte[]> lines = new ArrayList<>(BATCH);
-                    while (!done && lines.size() < BATCH) {
-                        byte[] line = copy.readFromCopy();
-                        if (line == null) {
+                    List<byte[]> rows = new ArrayList<>(batch);
+                    while (!done && rows.size() < batch) {
+                        byte[] row = copy.readFromCopy();
+                        if (row == null) {
                             done = true;
                         } else {
-                            lines.add(line);
+                            rows.add(row);
                         }
                     }
-                    if (!lines.isEmpty()) {
-                        pending.add(workers.submit(() -> hash(lines, canonical)));
+                    if (!rows.isEmpty()) {
+                        pending.add(workers.submit(() -> check(rows, canonical)));
                     }
-                    while (!pending.isEmpty() && (lines.isEmpty() || pending.size() > 2 * threads)) {
-                        pending.poll().get().forEach(sink);
+                    while (!pending.isEmpty() && (rows.isEmpty() || pending.size() > 2 * threads)) {
+                        sink.accept(pending.poll().get());
                     }
-                    if (lines.isEmpty()) {
+                    if (rows.isEmpty()) {
                         return null;
                     }
                 }
@@ -330,19 +415,53 @@ public class AuditVerifier {
         });
     }
 
-    private static List<RawRecord> hash(List<byte[]> lines, FastCanonical canonical) {
-        List<RawRecord> out = new ArrayList<>(lines.size());
-        for (byte[] l : lines) {
-            RawRecord r = RawRecord.binary(l);
-            if (r == null) {
-                continue; // the trailer
+    /**
+     * Recomputes each record's link {@code sha256(prev_hash || seq || sha256(canonical content))} from its
+     * row bytes and compares it with the stored record_hash, and takes its Merkle leaf hash. The canonical
+     * content is written into one reused buffer and hashed with the thread's digest: nothing per record
+     * but the row itself.
+     */
+    private static Batch check(List<byte[]> rows, FastCanonical canonical) {
+        Batch b = new Batch(rows.size());
+        BinaryRow r = new BinaryRow();
+        CanonicalJson.Out content = new CanonicalJson.Out(2048);
+        MessageDigest md = AuditRecordCodec.digest();
+        byte[] h = new byte[32];
+        try {
+            for (byte[] m : rows) {
+                if (!r.read(m)) {
+                    continue; // the trailer
+                }
+                int i = b.n++;
+                content.reset();
+                canonical.write(r, content);
+                md.update(content.buf, 0, content.len);
+                md.digest(h, 0, 32);
+                int prevAt = r.at[RawRecord.PREV_HASH];
+                int prevLen = r.len[RawRecord.PREV_HASH];
+                int recordAt = r.at[RawRecord.RECORD_HASH];
+                int recordLen = r.len[RawRecord.RECORD_HASH];
+                md.update(m, prevAt, prevLen);
+                md.update(m, r.at[RawRecord.SEQ], 8); // int8send(seq): the column as binary COPY sends it
+                md.update(h, 0, 32);
+                md.digest(h, 0, 32);
+                b.hashOk[i] = java.util.Arrays.equals(h, 0, 32, m, recordAt, recordAt + recordLen);
+                md.update((byte) 0x00); // MerkleTree.leafHash(record_hash)
+                md.update(m, recordAt, recordLen);
+                md.digest(b.leaf, 32 * i, 32);
+                b.linked[i] = i > 0 && java.util.Arrays.equals(m, prevAt, prevAt + prevLen,
+                        b.row[i - 1], b.recordAt[i - 1], b.recordAt[i - 1] + b.recordLen[i - 1]);
+                b.row[i] = m;
+                b.seq[i] = r.seq();
+                b.prevAt[i] = prevAt;
+                b.prevLen[i] = prevLen;
+                b.recordAt[i] = recordAt;
+                b.recordLen[i] = recordLen;
             }
-            r.expectedHash = AuditRecordCodec.chainHash(r.prevHash, r.seq,
-                    AuditRecordCodec.sha256(canonical.content(r.f)));
-            r.leafHash = MerkleTree.leafHash(r.recordHash);
-            out.add(r);
+        } catch (java.security.DigestException e) {
+            throw new IllegalStateException(e);
         }
-        return out;
+        return b;
     }
 
     private void checkAt(List<Labelled> at, MerkleTree.CompactRange range, byte[] head, List<Finding> findings) {

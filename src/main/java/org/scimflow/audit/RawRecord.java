@@ -1,11 +1,11 @@
 package org.scimflow.audit;
 
 /**
- * One {@code audit_event} row straight from binary {@code COPY … TO STDOUT}, for verification: its
- * values as the record's canonical JSON spells them, never re-parsed into objects. Field positions
- * follow {@link #COLUMNS}.
+ * One {@code audit_event} row as its column values in text, for NDJSON exports: the values as the
+ * record's canonical JSON spells them, never re-parsed into objects. Field positions follow
+ * {@link #COLUMNS}, which binary COPY rows ({@link BinaryRow}) follow too.
  */
-final class RawRecord {
+final class RawRecord implements FastCanonical.Fields {
 
     static final String COLUMNS = "seq, event_id, schema_version, event_time, recorded_time, correlation_id, "
             + "parent_event_id, cycle_id, channel, action, outcome, actor_type, actor_id, actor_ip, actor_user_agent, "
@@ -22,71 +22,13 @@ final class RawRecord {
     final long seq;
     final byte[] prevHash;
     final byte[] recordHash;
-    /** Filled by a worker: the recomputed link, and the Merkle leaf hash of the stored record hash. */
-    byte[] expectedHash;
-    byte[] leafHash;
+    private byte[] changes;
 
     private RawRecord(String[] f, long seq, byte[] prevHash, byte[] recordHash) {
         this.f = f;
         this.seq = seq;
         this.prevHash = prevHash;
         this.recordHash = recordHash;
-    }
-
-    private static final byte[] BINARY_SIGNATURE = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xff, '\r', '\n', 0};
-    /** 2000-01-01T00:00:00Z, PostgreSQL's timestamp epoch, in microseconds since 1970. */
-    private static final long PG_EPOCH_MICROS = 946_684_800_000_000L;
-
-    /**
-     * Decodes one row of {@code COPY (select COLUMNS …) TO STDOUT WITH (FORMAT binary)}: PostgreSQL sends
-     * each row as one message, the first preceded by the file header, then a trailer (returned as null).
-     * Values come out as the record's JSON spells them (timestamps as {@link java.time.Instant#toString()}).
-     */
-    static RawRecord binary(byte[] m) {
-        int p = 0;
-        if (m.length >= 19 && java.util.Arrays.equals(m, 0, BINARY_SIGNATURE.length, BINARY_SIGNATURE, 0,
-                BINARY_SIGNATURE.length)) {
-            p = 19 + int32(m, 15);
-        }
-        int count = (short) int16(m, p);
-        p += 2;
-        if (count == -1) {
-            return null;
-        }
-        if (count != COUNT) {
-            throw new IllegalStateException("unexpected COPY row with " + count + " fields");
-        }
-        String[] f = new String[COUNT];
-        long seq = 0;
-        byte[] prev = null;
-        byte[] record = null;
-        for (int i = 0; i < COUNT; i++) {
-            int len = int32(m, p);
-            p += 4;
-            if (len < 0) {
-                continue;
-            }
-            switch (i) {
-                case SEQ -> {
-                    seq = int64(m, p);
-                    f[i] = Long.toString(seq);
-                }
-                case EVENT_ID, PARENT_EVENT_ID -> f[i] = new java.util.UUID(int64(m, p), int64(m, p + 8)).toString();
-                case SCHEMA_VERSION -> f[i] = Integer.toString((short) int16(m, p));
-                case EVENT_TIME, RECORDED_TIME -> f[i] = instantOfMicros(int64(m, p) + PG_EPOCH_MICROS);
-                case HTTP_STATUS, ATTEMPT, DURATION_MS -> f[i] = Integer.toString(int32(m, p));
-                // jsonb: a format version byte, then the text.
-                case CHANGES -> f[i] = new String(m, p + 1, len - 1, java.nio.charset.StandardCharsets.UTF_8);
-                case PREV_HASH -> prev = java.util.Arrays.copyOfRange(m, p, p + len);
-                case RECORD_HASH -> record = java.util.Arrays.copyOfRange(m, p, p + len);
-                default -> f[i] = new String(m, p, len, java.nio.charset.StandardCharsets.UTF_8);
-            }
-            p += len;
-        }
-        if (prev == null || record == null) {
-            throw new IllegalStateException("record " + seq + " has no prev_hash or record_hash");
-        }
-        return new RawRecord(f, seq, prev, record);
     }
 
     /** The current row of a result set over {@link #COLUMNS}, read by position. */
@@ -107,53 +49,41 @@ final class RawRecord {
         return new RawRecord(f, seq, rs.getBytes(PREV_HASH + 1), rs.getBytes(RECORD_HASH + 1));
     }
 
-    private static int int16(byte[] b, int p) {
-        return ((b[p] & 0xff) << 8) | (b[p + 1] & 0xff);
+    @Override
+    public boolean has(int col) {
+        return f[col] != null;
     }
 
-    private static int int32(byte[] b, int p) {
-        return (b[p] << 24) | ((b[p + 1] & 0xff) << 16) | ((b[p + 2] & 0xff) << 8) | (b[p + 3] & 0xff);
+    @Override
+    public void string(int col, CanonicalJson.Out o) {
+        CanonicalJson.string(f[col], o);
     }
 
-    private static long int64(byte[] b, int p) {
-        return ((long) int32(b, p) << 32) | (int32(b, p + 4) & 0xffffffffL);
+    @Override
+    public void number(int col, CanonicalJson.Out o) {
+        o.number(Long.parseLong(f[col]));
+    }
+
+    @Override
+    public byte[] changes() {
+        if (changes == null && f[CHANGES] != null) {
+            changes = f[CHANGES].getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        return changes;
+    }
+
+    @Override
+    public int changesFrom() {
+        return 0;
+    }
+
+    @Override
+    public int changesLength() {
+        return changes().length;
     }
 
     /** Microseconds since 1970 as {@link java.time.Instant#toString()} prints them (millis or micros shown). */
     static String instantOfMicros(long micros) {
-        long secs = Math.floorDiv(micros, 1_000_000L);
-        int micro = (int) Math.floorMod(micros, 1_000_000L);
-        java.time.LocalDate date = java.time.LocalDate.ofEpochDay(Math.floorDiv(secs, 86_400L));
-        if (date.getYear() < 1000 || date.getYear() > 9999) {
-            return java.time.Instant.ofEpochSecond(secs, micro * 1000L).toString();
-        }
-        int sod = (int) Math.floorMod(secs, 86_400L);
-        char[] c = new char[27];
-        int n = 0;
-        n = digits(c, n, date.getYear(), 4);
-        c[n++] = '-';
-        n = digits(c, n, date.getMonthValue(), 2);
-        c[n++] = '-';
-        n = digits(c, n, date.getDayOfMonth(), 2);
-        c[n++] = 'T';
-        n = digits(c, n, sod / 3600, 2);
-        c[n++] = ':';
-        n = digits(c, n, sod / 60 % 60, 2);
-        c[n++] = ':';
-        n = digits(c, n, sod % 60, 2);
-        if (micro != 0) {
-            c[n++] = '.';
-            n = micro % 1000 == 0 ? digits(c, n, micro / 1000, 3) : digits(c, n, micro, 6);
-        }
-        c[n++] = 'Z';
-        return new String(c, 0, n);
-    }
-
-    private static int digits(char[] c, int n, int v, int width) {
-        for (int i = width - 1; i >= 0; i--) {
-            c[n + i] = (char) ('0' + v % 10);
-            v /= 10;
-        }
-        return n + width;
+        return BinaryRow.instantOfMicros(micros);
     }
 }

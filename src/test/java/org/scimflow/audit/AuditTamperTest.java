@@ -85,8 +85,17 @@ class AuditTamperTest {
     }
 
     private AuditVerifier.Result verify() throws Exception {
-        return verifier.verify(new AuditVerifier.Options(1, Long.MAX_VALUE,
-                CheckpointStore.readFiles(dataDir.resolve("checkpoints"), mapper), "external"));
+        AuditVerifier.Options options = new AuditVerifier.Options(1, Long.MAX_VALUE,
+                CheckpointStore.readFiles(dataDir.resolve("checkpoints"), mapper), "external");
+        AuditVerifier.Result r = verifier.verify(options);
+        // Records are checked in batches, links between batches on their own: with every record on a batch
+        // edge, the findings are the same.
+        for (int batch : new int[] {1, 2, 5}) {
+            AuditVerifier.Result small = new AuditVerifier(jdbc.getDataSource(), keys, batch).verify(options);
+            assertThat(small.findings()).as("batches of %d", batch).isEqualTo(r.findings());
+            assertThat(small.checked()).isEqualTo(r.checked());
+        }
+        return r;
     }
 
     private void asSuperuser(String... sql) {
@@ -266,6 +275,34 @@ class AuditTamperTest {
 
     @Test
     @Order(7)
+    void relinkingOneRecordBreaksTheChainThereAndAtTheNext() throws Exception {
+        long seq = 9;
+        AuditRecordCodec codec = new AuditRecordCodec(mapper);
+        AuditEvent e = jdbc.queryForObject("select * from audit_event where seq = ?", (rs, i) -> codec.fromRow(rs), seq);
+        byte[] forged = AuditRecordCodec.sha256("forged".getBytes(StandardCharsets.UTF_8));
+        asSuperuser("create table saved as select * from audit_event where seq = " + seq);
+        try {
+            // The record's own hash is consistent with its new link: only the links give it away.
+            su.update("alter table audit_event disable trigger all");
+            su.update("update audit_event set prev_hash = ?, record_hash = ? where seq = ?", forged,
+                    AuditRecordCodec.chainHash(forged, seq, codec.contentHash(e)), seq);
+            su.update("alter table audit_event enable always trigger audit_event_no_update_delete");
+
+            AuditVerifier.Result r = verify();
+            assertThat(r.findings()).filteredOn(f -> !f.kind().equals("CHECKPOINT_MISMATCH"))
+                    .extracting(AuditVerifier.Finding::seq, AuditVerifier.Finding::kind)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple(seq, "CHAIN_BREAK"),
+                            org.assertj.core.groups.Tuple.tuple(seq + 1, "CHAIN_BREAK"));
+            assertThat(r.findings()).extracting(AuditVerifier.Finding::seq).contains(checkpointSize);
+        } finally {
+            asSuperuser("delete from audit_event where seq = " + seq, "insert into audit_event select * from saved",
+                    "drop table saved");
+        }
+        assertThat(verify().findings()).isEmpty();
+    }
+
+    @Test
+    @Order(8)
     void theCommandSaysItCouldNotCheckWhenThereIsNothingToCheck() throws Exception {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = new AuditCli(new PrintStream(new ByteArrayOutputStream()), new PrintStream(err))

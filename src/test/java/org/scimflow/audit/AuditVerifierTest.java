@@ -103,4 +103,29 @@ class AuditVerifierTest extends HubTest {
                     }
                 }))).hasMessageContaining("2 rows but 1 content hashes");
     }
+
+    /**
+     * The verifier canonicalises the jsonb text of changes itself where it can (PostgreSQL orders members
+     * by length and spaces them): member order, nesting, escapes, non-ASCII text and names, and numbers it
+     * leaves to a JSON tree must all hash as the writer hashed them.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "[{\"path\":\"name.givenName\",\"old\":\"A\",\"new\":\"B\"},{\"path\":\"active\",\"new\":false}]",
+            "{\"zeta\":1,\"alpha\":{\"b\":[1,2,{\"y\":null,\"x\":\"\\\"q\\\" \\\\ \\n\\t\\u0001 /\"}],\"a\":-12345678901234}}",
+            "[{\"new\":\"Zoë 😀 €\",\"path\":\"displayName\",\"é\":1,\"e\":2,\"\\u00e8\":3}]",
+            "[{\"new\":123456789012345678,\"old\":1.25,\"path\":\"x\",\"n\":999999999999999,\"m\":-1000000000000000}]",
+            "[{\"new\":0.1,\"old\":-0.0,\"path\":\"n\",\"aa\":100.0,\"a\":1e-7,\"b\":2E+3}]",
+            "[{\"k\\nx\":1,\"k\\\"\":2,\"k\":3,\"K\":4,\"k2\":5}]",
+            "[[],{},[[[]]],\"\",true,null,{\"\":0}]"})
+    void changesOfAnyShapeVerify(String changes) throws Exception {
+        AuditEvent stored = writer.append(AuditEvent.builder().eventId(Generators.timeBasedEpochGenerator().generate())
+                .eventTime(Instant.now()).correlationId("changes").channel("system").action("test.changes")
+                .outcome("success").changes(mapper.readTree(changes)).build());
+
+        AuditVerifier.Result r = verifier.verify(new AuditVerifier.Options(stored.seq(), stored.seq(), java.util.List.of(), null));
+
+        assertThat(r.checked()).isEqualTo(1);
+        assertThat(r.findings()).isEmpty();
+    }
 }
