@@ -322,40 +322,44 @@ public class AuditVerifier {
 
         void accept(Batch b) {
             for (int i = 0; i < b.n; i++) {
-                long seq = b.seq[i];
-                for (long missing = last + 1; missing < seq; missing++) {
-                    add(findings, new Finding(missing, "MISSING_SEQ", missing == boundary + 1
-                            ? "no record with this sequence number, the first after the purge boundary " + boundary
-                            : "no record with this sequence number"));
-                    if (tree != null) {
-                        tree.append(new byte[32]);
-                    }
-                }
-                // Within a batch the worker compared each prev_hash with the record before; the first
-                // record of a batch links to the last one of the batch before.
-                boolean linked = i > 0 ? b.linked[i] : prev == null || java.util.Arrays.equals(prev, 0, prev.length,
-                        b.row[i], b.prevAt[i], b.prevAt[i] + b.prevLen[i]);
-                if (!linked) {
-                    add(findings, new Finding(seq, "CHAIN_BREAK", "prev_hash does not match the record before it"));
-                }
-                if (!b.hashOk[i]) {
-                    add(findings, new Finding(seq, "HASH_MISMATCH", "record content does not match its hash"));
-                }
-                if (tree != null) {
-                    tree.appendLeafHash(java.util.Arrays.copyOfRange(b.leaf, 32 * i, 32 * i + 32));
-                    if (tree.size() >= nextCheckpoint) {
-                        checkAt(checkpoints.get(tree.size()), tree, b.recordHash(i), findings);
-                        Long next = checkpoints.higherKey(tree.size());
-                        nextCheckpoint = next == null ? Long.MAX_VALUE : next;
-                    }
-                }
-                last = seq;
-                count++;
-                lastSeq = seq;
+                record(b, i);
             }
             if (b.n > 0) {
                 prev = b.recordHash(b.n - 1);
             }
+        }
+
+        private void record(Batch b, int i) {
+            long seq = b.seq[i];
+            for (long missing = last + 1; missing < seq; missing++) {
+                add(findings, new Finding(missing, "MISSING_SEQ", missing == boundary + 1
+                        ? "no record with this sequence number, the first after the purge boundary " + boundary
+                        : "no record with this sequence number"));
+                if (tree != null) {
+                    tree.append(new byte[32]);
+                }
+            }
+            // Within a batch the worker compared each prev_hash with the record before; the first record of
+            // a batch links to the last one of the batch before.
+            boolean linked = i > 0 ? b.linked[i] : prev == null || java.util.Arrays.equals(prev, 0, prev.length,
+                    b.row[i], b.prevAt[i], b.prevAt[i] + b.prevLen[i]);
+            if (!linked) {
+                add(findings, new Finding(seq, "CHAIN_BREAK", "prev_hash does not match the record before it"));
+            }
+            if (!b.hashOk[i]) {
+                add(findings, new Finding(seq, "HASH_MISMATCH", "record content does not match its hash"));
+            }
+            if (tree != null) {
+                tree.appendLeafHash(java.util.Arrays.copyOfRange(b.leaf, 32 * i, 32 * i + 32));
+                if (tree.size() >= nextCheckpoint) {
+                    checkAt(checkpoints.get(tree.size()), tree, b.recordHash(i), findings);
+                    Long next = checkpoints.higherKey(tree.size());
+                    nextCheckpoint = next == null ? Long.MAX_VALUE : next;
+                }
+            }
+            last = seq;
+            count++;
+            lastSeq = seq;
         }
     }
 
@@ -451,30 +455,47 @@ public class AuditVerifier {
 
     /**
      * Recomputes each record's link {@code sha256(prev_hash || seq || sha256(canonical content))} from its
-     * row bytes and compares it with the stored record_hash, and takes its Merkle leaf hash. The canonical
-     * content is written into one reused buffer and hashed with the thread's digest: nothing per record
-     * but the row itself.
+     * row bytes and compares it with the stored record_hash, and takes its Merkle leaf hash.
      */
     private static Batch check(List<byte[]> rows, FastCanonical canonical) {
         Batch b = new Batch(rows.size());
-        BinaryRow r = new BinaryRow();
-        CanonicalJson.Out content = new CanonicalJson.Out(2048);
-        MessageDigest md = AuditRecordCodec.digest();
-        byte[] h = new byte[32];
-        try {
-            for (byte[] m : rows) {
-                if (!r.read(m)) {
-                    continue; // the trailer
-                }
-                int i = b.n++;
-                content.reset();
-                canonical.write(r, content);
+        Checker checker = new Checker(canonical);
+        for (byte[] m : rows) {
+            checker.row(m, b);
+        }
+        return b;
+    }
+
+    /**
+     * A worker's state for one batch: the canonical content is written into one reused buffer and hashed
+     * with the thread's digest, nothing is allocated per record but the row itself. The work for one record
+     * is one method, called once per record, so that it is compiled early in a run.
+     */
+    private static final class Checker {
+        private final FastCanonical canonical;
+        private final BinaryRow r = new BinaryRow();
+        private final CanonicalJson.Out content = new CanonicalJson.Out(2048);
+        private final MessageDigest md = AuditRecordCodec.digest();
+        private final byte[] h = new byte[32];
+
+        Checker(FastCanonical canonical) {
+            this.canonical = canonical;
+        }
+
+        void row(byte[] m, Batch b) {
+            if (!r.read(m)) {
+                return; // the trailer
+            }
+            int i = b.n++;
+            content.reset();
+            canonical.write(r, content);
+            int prevAt = r.at[RawRecord.PREV_HASH];
+            int prevLen = r.len[RawRecord.PREV_HASH];
+            int recordAt = r.at[RawRecord.RECORD_HASH];
+            int recordLen = r.len[RawRecord.RECORD_HASH];
+            try {
                 md.update(content.buf, 0, content.len);
                 md.digest(h, 0, 32);
-                int prevAt = r.at[RawRecord.PREV_HASH];
-                int prevLen = r.len[RawRecord.PREV_HASH];
-                int recordAt = r.at[RawRecord.RECORD_HASH];
-                int recordLen = r.len[RawRecord.RECORD_HASH];
                 md.update(m, prevAt, prevLen);
                 md.update(m, r.at[RawRecord.SEQ], 8); // int8send(seq): the column as binary COPY sends it
                 md.update(h, 0, 32);
@@ -483,19 +504,18 @@ public class AuditVerifier {
                 md.update((byte) 0x00); // MerkleTree.leafHash(record_hash)
                 md.update(m, recordAt, recordLen);
                 md.digest(b.leaf, 32 * i, 32);
-                b.linked[i] = i > 0 && java.util.Arrays.equals(m, prevAt, prevAt + prevLen,
-                        b.row[i - 1], b.recordAt[i - 1], b.recordAt[i - 1] + b.recordLen[i - 1]);
-                b.row[i] = m;
-                b.seq[i] = r.seq();
-                b.prevAt[i] = prevAt;
-                b.prevLen[i] = prevLen;
-                b.recordAt[i] = recordAt;
-                b.recordLen[i] = recordLen;
+            } catch (java.security.DigestException e) {
+                throw new IllegalStateException(e);
             }
-        } catch (java.security.DigestException e) {
-            throw new IllegalStateException(e);
+            b.linked[i] = i > 0 && java.util.Arrays.equals(m, prevAt, prevAt + prevLen,
+                    b.row[i - 1], b.recordAt[i - 1], b.recordAt[i - 1] + b.recordLen[i - 1]);
+            b.row[i] = m;
+            b.seq[i] = r.seq();
+            b.prevAt[i] = prevAt;
+            b.prevLen[i] = prevLen;
+            b.recordAt[i] = recordAt;
+            b.recordLen[i] = recordLen;
         }
-        return b;
     }
 
     private void checkAt(List<Labelled> at, MerkleTree.CompactRange range, byte[] head, List<Finding> findings) {
