@@ -213,8 +213,7 @@ public final class CanonicalJson {
             return -1;
         }
         return switch (b[p]) {
-            case '{' -> object(b, p, end, o, depth);
-            case '[' -> array(b, p, end, o, depth);
+            case '{', '[' -> container(b, p, end, o, depth);
             case '"' -> quoted(b, p, end, o);
             case 't' -> literal(b, p, end, "true", o);
             case 'f' -> literal(b, p, end, "false", o);
@@ -313,85 +312,30 @@ public final class CanonicalJson {
         return v;
     }
 
-    private static int array(byte[] b, int p, int end, Out o, int depth) {
-        o.put('[');
-        p = skip(b, p + 1, end);
-        if (p < end && b[p] == ']') {
-            o.put(']');
-            return p + 1;
-        }
-        while (true) {
-            p = value(b, p, end, o, depth + 1);
-            if (p < 0) {
-                return -1;
-            }
-            p = skip(b, p, end);
-            if (p >= end) {
-                return -1;
-            }
-            if (b[p] == ']') {
-                o.put(']');
-                return p + 1;
-            }
-            if (b[p] != ',') {
-                return -1;
-            }
-            o.put(',');
-            p = skip(b, p + 1, end);
-        }
-    }
-
     /**
-     * Members are written as they come, then put in order of their names if they were not: names are
-     * ASCII without escapes here, so their bytes sort as their UTF-16 code units do.
+     * An array, or an object: its members are written as they come, then put in order of their names if
+     * they were not ({@link #order}).
      */
-    private static int object(byte[] b, int p, int end, Out o, int depth) {
-        o.put('{');
+    private static int container(byte[] b, int p, int end, Out o, int depth) {
+        boolean object = b[p] == '{';
+        char close = object ? '}' : ']';
+        o.put(object ? '{' : '[');
         p = skip(b, p + 1, end);
-        if (p < end && b[p] == '}') {
-            o.put('}');
+        int base = o.top;
+        if (p < end && b[p] == close) {
+            o.put(close);
             return p + 1;
         }
-        int base = o.top;
-        boolean sorted = true;
         while (true) {
-            if (p >= end || b[p] != '"') {
-                return -1;
-            }
-            int nameAt = o.len;
-            p = quoted(b, p, end, o);
+            p = object ? member(b, p, end, o, depth) : value(b, p, end, o, depth + 1);
             if (p < 0) {
                 return -1;
             }
-            int nameEnd = o.len;
-            for (int i = nameAt; i < nameEnd; i++) {
-                if (o.buf[i] == '\\') {
-                    return -1;
-                }
-            }
-            if (o.top > base) {
-                int c = Arrays.compareUnsigned(o.buf, o.stack[o.top - 3] + 1, o.stack[o.top - 2] - 1,
-                        o.buf, nameAt + 1, nameEnd - 1);
-                if (c == 0) {
-                    return -1;
-                }
-                sorted &= c < 0;
-            }
-            p = skip(b, p, end);
-            if (p >= end || b[p] != ':') {
-                return -1;
-            }
-            o.put(':');
-            p = value(b, skip(b, p + 1, end), end, o, depth + 1);
-            if (p < 0) {
-                return -1;
-            }
-            o.push(nameAt, nameEnd, o.len);
             p = skip(b, p, end);
             if (p >= end) {
                 return -1;
             }
-            if (b[p] == '}') {
+            if (b[p] == close) {
                 break;
             }
             if (b[p] != ',') {
@@ -400,25 +344,74 @@ public final class CanonicalJson {
             o.put(',');
             p = skip(b, p + 1, end);
         }
-        if (!sorted && !sort(o, base)) {
+        if (object && !order(o, base)) {
             return -1;
         }
         o.top = base;
-        o.put('}');
+        o.put(close);
         return p + 1;
     }
 
-    /** Rewrites the members recorded from {@code base} on in order of their names; false on a repeated name. */
-    private static boolean sort(Out o, int base) {
+    /**
+     * One member of an object, recorded in {@link Out#stack} (name start, name end, member end) for
+     * {@link #order}. Its name must be ASCII without escapes: such names sort by their bytes as they do by
+     * their UTF-16 code units.
+     */
+    private static int member(byte[] b, int p, int end, Out o, int depth) {
+        if (p >= end || b[p] != '"') {
+            return -1;
+        }
+        int nameAt = o.len;
+        p = quoted(b, p, end, o);
+        if (p < 0) {
+            return -1;
+        }
+        int nameEnd = o.len;
+        for (int i = nameAt; i < nameEnd; i++) {
+            if (o.buf[i] == '\\') {
+                return -1;
+            }
+        }
+        p = skip(b, p, end);
+        if (p >= end || b[p] != ':') {
+            return -1;
+        }
+        o.put(':');
+        p = value(b, skip(b, p + 1, end), end, o, depth + 1);
+        if (p < 0) {
+            return -1;
+        }
+        o.push(nameAt, nameEnd, o.len);
+        return p;
+    }
+
+    /** Compares the names of the members recorded at stack positions {@code a} and {@code m}. */
+    private static int compareNames(Out o, int a, int m) {
+        return Arrays.compareUnsigned(o.buf, o.stack[a] + 1, o.stack[a + 1] - 1, o.buf, o.stack[m] + 1, o.stack[m + 1] - 1);
+    }
+
+    /**
+     * Rewrites the members recorded from {@code base} on in order of their names, unless they are in order
+     * already (as they mostly are); false on a repeated name.
+     */
+    private static boolean order(Out o, int base) {
         int count = (o.top - base) / 3;
+        boolean sorted = true;
+        for (int i = 1; i < count; i++) {
+            int c = compareNames(o, base + 3 * (i - 1), base + 3 * i);
+            if (c == 0) {
+                return false;
+            }
+            sorted &= c < 0;
+        }
+        if (sorted) {
+            return true;
+        }
         int[] order = new int[count];
         for (int i = 0; i < count; i++) {
-            int m = base + 3 * i;
             int j = i;
             while (j > 0) {
-                int k = base + 3 * order[j - 1];
-                int c = Arrays.compareUnsigned(o.buf, o.stack[k] + 1, o.stack[k + 1] - 1,
-                        o.buf, o.stack[m] + 1, o.stack[m + 1] - 1);
+                int c = compareNames(o, base + 3 * order[j - 1], base + 3 * i);
                 if (c == 0) {
                     return false;
                 }

@@ -44,6 +44,18 @@ final class FastCanonical {
             NAME = key("name"), PATH = key("path"), STATUS = key("status"), SYSTEM = key("system"), TYPE = key("type"),
             USER_AGENT = key("userAgent");
 
+    /** The nested objects: their members' columns, and names, in the order of the names. */
+    private static final int[] ACTOR_COLUMNS = {RawRecord.ACTOR_ID, RawRecord.ACTOR_IP, RawRecord.ACTOR_TYPE,
+            RawRecord.ACTOR_USER_AGENT};
+    private static final byte[][] ACTOR_KEYS = {ID, IP, TYPE, USER_AGENT};
+    private static final int[] HTTP_COLUMNS = {RawRecord.HTTP_METHOD, RawRecord.HTTP_PATH, RawRecord.HTTP_STATUS};
+    private static final byte[][] HTTP_KEYS = {METHOD, PATH, STATUS};
+    private static final int[] SUBJECT_COLUMNS = {RawRecord.SUBJECT_EXTERNAL_ID, RawRecord.SUBJECT_ID,
+            RawRecord.SUBJECT_NAME, RawRecord.SUBJECT_TYPE};
+    private static final byte[][] SUBJECT_KEYS = {EXTERNAL_ID, ID, NAME, TYPE};
+    private static final int[] TARGET_COLUMNS = {RawRecord.TARGET_ID, RawRecord.TARGET_SYSTEM};
+    private static final byte[][] TARGET_KEYS = {ID, SYSTEM};
+
     private final ObjectMapper mapper;
 
     FastCanonical(ObjectMapper mapper) {
@@ -60,15 +72,7 @@ final class FastCanonical {
     void write(Fields f, CanonicalJson.Out o) {
         o.put('{');
         str(f, RawRecord.ACTION, ACTION, o);
-        if (f.has(RawRecord.ACTOR_ID) || f.has(RawRecord.ACTOR_IP) || f.has(RawRecord.ACTOR_TYPE)
-                || f.has(RawRecord.ACTOR_USER_AGENT)) {
-            open(ACTOR, o);
-            str(f, RawRecord.ACTOR_ID, ID, o);
-            str(f, RawRecord.ACTOR_IP, IP, o);
-            str(f, RawRecord.ACTOR_TYPE, TYPE, o);
-            str(f, RawRecord.ACTOR_USER_AGENT, USER_AGENT, o);
-            o.put('}');
-        }
+        object(f, ACTOR, ACTOR_COLUMNS, ACTOR_KEYS, o);
         num(f, RawRecord.ATTEMPT, ATTEMPT, o);
         changes(f, o);
         str(f, RawRecord.CHANNEL, CHANNEL, o);
@@ -78,33 +82,14 @@ final class FastCanonical {
         str(f, RawRecord.ERROR, ERROR, o);
         str(f, RawRecord.EVENT_ID, EVENT_ID, o);
         str(f, RawRecord.EVENT_TIME, EVENT_TIME, o);
-        if (f.has(RawRecord.HTTP_METHOD) || f.has(RawRecord.HTTP_PATH) || f.has(RawRecord.HTTP_STATUS)) {
-            open(HTTP, o);
-            str(f, RawRecord.HTTP_METHOD, METHOD, o);
-            str(f, RawRecord.HTTP_PATH, PATH, o);
-            num(f, RawRecord.HTTP_STATUS, STATUS, o);
-            o.put('}');
-        }
+        object(f, HTTP, HTTP_COLUMNS, HTTP_KEYS, o);
         str(f, RawRecord.OUTCOME, OUTCOME, o);
         str(f, RawRecord.PARENT_EVENT_ID, PARENT_EVENT_ID, o);
         str(f, RawRecord.RECORDED_TIME, RECORDED_TIME, o);
         num(f, RawRecord.SCHEMA_VERSION, SCHEMA_VERSION, o);
         str(f, RawRecord.SCIM_TYPE, SCIM_TYPE, o);
-        if (f.has(RawRecord.SUBJECT_EXTERNAL_ID) || f.has(RawRecord.SUBJECT_ID) || f.has(RawRecord.SUBJECT_NAME)
-                || f.has(RawRecord.SUBJECT_TYPE)) {
-            open(SUBJECT, o);
-            str(f, RawRecord.SUBJECT_EXTERNAL_ID, EXTERNAL_ID, o);
-            str(f, RawRecord.SUBJECT_ID, ID, o);
-            str(f, RawRecord.SUBJECT_NAME, NAME, o);
-            str(f, RawRecord.SUBJECT_TYPE, TYPE, o);
-            o.put('}');
-        }
-        if (f.has(RawRecord.TARGET_ID) || f.has(RawRecord.TARGET_SYSTEM)) {
-            open(TARGET, o);
-            str(f, RawRecord.TARGET_ID, ID, o);
-            str(f, RawRecord.TARGET_SYSTEM, SYSTEM, o);
-            o.put('}');
-        }
+        object(f, SUBJECT, SUBJECT_COLUMNS, SUBJECT_KEYS, o);
+        object(f, TARGET, TARGET_COLUMNS, TARGET_KEYS, o);
         o.put('}');
     }
 
@@ -145,9 +130,25 @@ final class FastCanonical {
         o.bytes(k);
     }
 
-    private static void open(byte[] k, CanonicalJson.Out o) {
+    /** A nested object, left out when all its members are null; its only number is the HTTP status. */
+    private static void object(Fields f, byte[] k, int[] columns, byte[][] keys, CanonicalJson.Out o) {
+        boolean any = false;
+        for (int col : columns) {
+            any |= f.has(col);
+        }
+        if (!any) {
+            return;
+        }
         key(k, o);
         o.put('{');
+        for (int i = 0; i < columns.length; i++) {
+            if (columns[i] == RawRecord.HTTP_STATUS) {
+                num(f, columns[i], keys[i], o);
+            } else {
+                str(f, columns[i], keys[i], o);
+            }
+        }
+        o.put('}');
     }
 
     private static void str(Fields f, int col, byte[] k, CanonicalJson.Out o) {
