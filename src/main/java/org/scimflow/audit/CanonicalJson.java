@@ -187,10 +187,9 @@ public final class CanonicalJson {
     static boolean text(byte[] b, int off, int len, Out o) {
         int start = o.len;
         int base = o.top;
-        int end = off + len;
-        int p = value(b, skip(b, off, end), end, o, 0);
+        int p = canonical(b, off, off + len, o);
         o.top = base;
-        if (p < 0 || skip(b, p, end) != end) {
+        if (p < 0) {
             o.len = start;
             return false;
         }
@@ -207,13 +206,109 @@ public final class CanonicalJson {
         return p;
     }
 
-    /** Writes the value at {@code p}; returns the position after it, or -1 to give up. */
-    private static int value(byte[] b, int p, int end, Out o, int depth) {
-        if (p >= end || depth > MAX_DEPTH) {
+    /**
+     * The parser behind {@link #text}: one loop with the open arrays and objects on a stack of its own
+     * (a recursive parser cost the JIT most of a second to compile). Per open container {@link Out#levels}
+     * holds whether it is an object, where its members start in {@link Out#stack}, and the name of the
+     * member being read. Returns the end of the text, or -1 to give up.
+     */
+    private static int canonical(byte[] b, int p, int end, Out o) {
+        int[] level = o.levels();
+        int depth = 0;
+        p = skip(b, p, end);
+        while (true) {
+            // A value starts at p.
+            if (p >= end) {
+                return -1;
+            }
+            byte c = b[p];
+            if (c == '{' || c == '[') {
+                if (depth == MAX_DEPTH) {
+                    return -1;
+                }
+                boolean object = c == '{';
+                o.put((char) c);
+                p = skip(b, p + 1, end);
+                if (p < end && b[p] == (object ? '}' : ']')) {
+                    o.put((char) b[p++]);
+                } else {
+                    int l = 4 * depth++;
+                    level[l] = object ? 1 : 0;
+                    level[l + 1] = o.top;
+                    if (object && (p = name(b, p, end, o, level, l)) < 0) {
+                        return -1;
+                    }
+                    continue;
+                }
+            } else if ((p = scalar(b, p, end, o)) < 0) {
+                return -1;
+            }
+            // A value ended: the next item of its container, or the container's end, which ends a value too.
+            while (true) {
+                p = skip(b, p, end);
+                if (depth == 0) {
+                    return p == end ? p : -1;
+                }
+                int l = 4 * (depth - 1);
+                boolean object = level[l] == 1;
+                if (object) {
+                    o.push(level[l + 2], level[l + 3], o.len);
+                }
+                if (p >= end) {
+                    return -1;
+                }
+                if (b[p] == ',') {
+                    o.put(',');
+                    p = skip(b, p + 1, end);
+                    if (object && (p = name(b, p, end, o, level, l)) < 0) {
+                        return -1;
+                    }
+                    break;
+                }
+                if (b[p] != (object ? '}' : ']')) {
+                    return -1;
+                }
+                if (object && !order(o, level[l + 1])) {
+                    return -1;
+                }
+                o.top = level[l + 1];
+                o.put((char) b[p++]);
+                depth--;
+            }
+        }
+    }
+
+    /**
+     * A member's name and colon, its position kept in {@code level[l + 2]} and {@code level[l + 3]} for
+     * {@link #order}: ASCII without escapes, so that names sort by their bytes as by their UTF-16 code units.
+     */
+    private static int name(byte[] b, int p, int end, Out o, int[] level, int l) {
+        if (p >= end || b[p] != '"') {
             return -1;
         }
+        int nameAt = o.len;
+        p = quoted(b, p, end, o);
+        if (p < 0) {
+            return -1;
+        }
+        for (int i = nameAt; i < o.len; i++) {
+            if (o.buf[i] == '\\') {
+                return -1;
+            }
+        }
+        level[l + 2] = nameAt;
+        level[l + 3] = o.len;
+        p = skip(b, p, end);
+        if (p >= end || b[p] != ':') {
+            return -1;
+        }
+        o.put(':');
+        return skip(b, p + 1, end);
+    }
+
+    /** Writes the string, number or literal at {@code p}; returns the position after it, or -1 to give up. */
+    private static int scalar(byte[] b, int p, int end, Out o) {
         return switch (b[p]) {
-            case '{', '[' -> container(b, p, end, o, depth);
             case '"' -> quoted(b, p, end, o);
             case 't' -> literal(b, p, end, "true", o);
             case 'f' -> literal(b, p, end, "false", o);
@@ -312,79 +407,6 @@ public final class CanonicalJson {
         return v;
     }
 
-    /**
-     * An array, or an object: its members are written as they come, then put in order of their names if
-     * they were not ({@link #order}).
-     */
-    private static int container(byte[] b, int p, int end, Out o, int depth) {
-        boolean object = b[p] == '{';
-        char close = object ? '}' : ']';
-        o.put(object ? '{' : '[');
-        p = skip(b, p + 1, end);
-        int base = o.top;
-        if (p < end && b[p] == close) {
-            o.put(close);
-            return p + 1;
-        }
-        while (true) {
-            p = object ? member(b, p, end, o, depth) : value(b, p, end, o, depth + 1);
-            if (p < 0) {
-                return -1;
-            }
-            p = skip(b, p, end);
-            if (p >= end) {
-                return -1;
-            }
-            if (b[p] == close) {
-                break;
-            }
-            if (b[p] != ',') {
-                return -1;
-            }
-            o.put(',');
-            p = skip(b, p + 1, end);
-        }
-        if (object && !order(o, base)) {
-            return -1;
-        }
-        o.top = base;
-        o.put(close);
-        return p + 1;
-    }
-
-    /**
-     * One member of an object, recorded in {@link Out#stack} (name start, name end, member end) for
-     * {@link #order}. Its name must be ASCII without escapes: such names sort by their bytes as they do by
-     * their UTF-16 code units.
-     */
-    private static int member(byte[] b, int p, int end, Out o, int depth) {
-        if (p >= end || b[p] != '"') {
-            return -1;
-        }
-        int nameAt = o.len;
-        p = quoted(b, p, end, o);
-        if (p < 0) {
-            return -1;
-        }
-        int nameEnd = o.len;
-        for (int i = nameAt; i < nameEnd; i++) {
-            if (o.buf[i] == '\\') {
-                return -1;
-            }
-        }
-        p = skip(b, p, end);
-        if (p >= end || b[p] != ':') {
-            return -1;
-        }
-        o.put(':');
-        p = value(b, skip(b, p + 1, end), end, o, depth + 1);
-        if (p < 0) {
-            return -1;
-        }
-        o.push(nameAt, nameEnd, o.len);
-        return p;
-    }
-
     /** Compares the names of the members recorded at stack positions {@code a} and {@code m}. */
     private static int compareNames(Out o, int a, int m) {
         return Arrays.compareUnsigned(o.buf, o.stack[a] + 1, o.stack[a + 1] - 1, o.buf, o.stack[m] + 1, o.stack[m + 1] - 1);
@@ -446,6 +468,15 @@ public final class CanonicalJson {
         /** Scratch for {@link #text}: name start, name end and member end of the members of open objects. */
         int[] stack = new int[48];
         int top;
+        /** Scratch for {@link #text}: four ints per open array or object. */
+        private int[] levels;
+
+        int[] levels() {
+            if (levels == null) {
+                levels = new int[4 * MAX_DEPTH];
+            }
+            return levels;
+        }
 
         Out(int capacity) {
             buf = new byte[capacity];

@@ -114,9 +114,18 @@ class FastCanonicalTest {
             assertThat(CanonicalJson.text(b, 0, b.length, out)).as(text).isTrue();
             assertThat(out.toByteArray()).isEqualTo(CanonicalJson.bytes(mapper.readTree(b)));
         }
+        // Nesting: written up to a depth, beyond it left to the tree.
+        String nested = "[".repeat(60) + "{\"b\": 1, \"a\": [2]}" + "]".repeat(60);
+        byte[] deep = nested.getBytes(StandardCharsets.UTF_8);
+        out.reset();
+        assertThat(CanonicalJson.text(deep, 0, deep.length, out)).isTrue();
+        assertThat(out.toByteArray()).isEqualTo(CanonicalJson.bytes(mapper.readTree(deep)));
+        deep = ("[".repeat(100) + "]".repeat(100)).getBytes(StandardCharsets.UTF_8);
+        out.reset();
+        assertThat(CanonicalJson.text(deep, 0, deep.length, out)).isFalse();
         // Malformed or unusual text is left to the tree, which decides.
         for (String text : new String[] {"", "[", "[1,]", "{\"a\":1,\"a\":2}", "{\"a\" 1}", "01", "-0", "1.0", "1e3",
-                "\"\\u00e9\"", "\"é\"", "{\"\\n\":1}", "tru", "[1] x", "\"a", "1234567890123456", "{\"a\":1,}"}) {
+                "\"\\u00e9\"", "\"é\"", "{\"\\n\":1}", "tru", "[1] x", "\"a", "1234567890123456", "{\"a\":1,}", "[1}", "{\"a\":1]", "[{]}", "{\"a\"}"}) {
             byte[] b = text.getBytes(StandardCharsets.UTF_8);
             out.reset();
             assertThat(CanonicalJson.text(b, 0, b.length, out)).as(text).isFalse();
