@@ -34,27 +34,58 @@ final class FastCanonical {
         int changesLength();
     }
 
-    private static final byte[] ACTION = key("action"), ACTOR = key("actor"), ATTEMPT = key("attempt"),
-            CHANGES = key("changes"), CHANNEL = key("channel"), CORRELATION_ID = key("correlationId"),
-            CYCLE_ID = key("cycleId"), DURATION_MS = key("durationMs"), ERROR = key("error"), EVENT_ID = key("eventId"),
-            EVENT_TIME = key("eventTime"), HTTP = key("http"), OUTCOME = key("outcome"),
-            PARENT_EVENT_ID = key("parentEventId"), RECORDED_TIME = key("recordedTime"),
-            SCHEMA_VERSION = key("schemaVersion"), SCIM_TYPE = key("scimType"), SUBJECT = key("subject"),
-            TARGET = key("target"), EXTERNAL_ID = key("externalId"), ID = key("id"), IP = key("ip"), METHOD = key("method"),
-            NAME = key("name"), PATH = key("path"), STATUS = key("status"), SYSTEM = key("system"), TYPE = key("type"),
-            USER_AGENT = key("userAgent");
+    /** How a member's value is written. */
+    private enum Kind { STRING, NUMBER, OBJECT, CHANGES }
 
-    /** The nested objects: their members' columns, and names, in the order of the names. */
-    private static final int[] ACTOR_COLUMNS = {RawRecord.ACTOR_ID, RawRecord.ACTOR_IP, RawRecord.ACTOR_TYPE,
-            RawRecord.ACTOR_USER_AGENT};
-    private static final byte[][] ACTOR_KEYS = {ID, IP, TYPE, USER_AGENT};
-    private static final int[] HTTP_COLUMNS = {RawRecord.HTTP_METHOD, RawRecord.HTTP_PATH, RawRecord.HTTP_STATUS};
-    private static final byte[][] HTTP_KEYS = {METHOD, PATH, STATUS};
-    private static final int[] SUBJECT_COLUMNS = {RawRecord.SUBJECT_EXTERNAL_ID, RawRecord.SUBJECT_ID,
-            RawRecord.SUBJECT_NAME, RawRecord.SUBJECT_TYPE};
-    private static final byte[][] SUBJECT_KEYS = {EXTERNAL_ID, ID, NAME, TYPE};
-    private static final int[] TARGET_COLUMNS = {RawRecord.TARGET_ID, RawRecord.TARGET_SYSTEM};
-    private static final byte[][] TARGET_KEYS = {ID, SYSTEM};
+    /** One member of the content: its name as {@code "name":}, its column, or its members if it is an object. */
+    private record Member(byte[] key, Kind kind, int column, Member... members) { }
+
+    private static Member member(String name, Kind kind, int column) {
+        return new Member(key(name), kind, column);
+    }
+
+    private static Member object(String name, Member... members) {
+        return new Member(key(name), Kind.OBJECT, -1, members);
+    }
+
+    /**
+     * The record's content: {@link AuditRecordCodec#content} with its members in order of their names, as
+     * RFC 8785 orders them (all names are ASCII). Nested objects are left out when all their members are null.
+     */
+    private static final Member[] CONTENT = {
+        member("action", Kind.STRING, RawRecord.ACTION),
+        object("actor",
+                member("id", Kind.STRING, RawRecord.ACTOR_ID),
+                member("ip", Kind.STRING, RawRecord.ACTOR_IP),
+                member("type", Kind.STRING, RawRecord.ACTOR_TYPE),
+                member("userAgent", Kind.STRING, RawRecord.ACTOR_USER_AGENT)),
+        member("attempt", Kind.NUMBER, RawRecord.ATTEMPT),
+        member("changes", Kind.CHANGES, RawRecord.CHANGES),
+        member("channel", Kind.STRING, RawRecord.CHANNEL),
+        member("correlationId", Kind.STRING, RawRecord.CORRELATION_ID),
+        member("cycleId", Kind.STRING, RawRecord.CYCLE_ID),
+        member("durationMs", Kind.NUMBER, RawRecord.DURATION_MS),
+        member("error", Kind.STRING, RawRecord.ERROR),
+        member("eventId", Kind.STRING, RawRecord.EVENT_ID),
+        member("eventTime", Kind.STRING, RawRecord.EVENT_TIME),
+        object("http",
+                member("method", Kind.STRING, RawRecord.HTTP_METHOD),
+                member("path", Kind.STRING, RawRecord.HTTP_PATH),
+                member("status", Kind.NUMBER, RawRecord.HTTP_STATUS)),
+        member("outcome", Kind.STRING, RawRecord.OUTCOME),
+        member("parentEventId", Kind.STRING, RawRecord.PARENT_EVENT_ID),
+        member("recordedTime", Kind.STRING, RawRecord.RECORDED_TIME),
+        member("schemaVersion", Kind.NUMBER, RawRecord.SCHEMA_VERSION),
+        member("scimType", Kind.STRING, RawRecord.SCIM_TYPE),
+        object("subject",
+                member("externalId", Kind.STRING, RawRecord.SUBJECT_EXTERNAL_ID),
+                member("id", Kind.STRING, RawRecord.SUBJECT_ID),
+                member("name", Kind.STRING, RawRecord.SUBJECT_NAME),
+                member("type", Kind.STRING, RawRecord.SUBJECT_TYPE)),
+        object("target",
+                member("id", Kind.STRING, RawRecord.TARGET_ID),
+                member("system", Kind.STRING, RawRecord.TARGET_SYSTEM)),
+    };
 
     private final ObjectMapper mapper;
 
@@ -71,33 +102,52 @@ final class FastCanonical {
     /** Appends the canonical content of {@code f} to {@code o}. */
     void write(Fields f, CanonicalJson.Out o) {
         o.put('{');
-        str(f, RawRecord.ACTION, ACTION, o);
-        object(f, ACTOR, ACTOR_COLUMNS, ACTOR_KEYS, o);
-        num(f, RawRecord.ATTEMPT, ATTEMPT, o);
-        changes(f, o);
-        str(f, RawRecord.CHANNEL, CHANNEL, o);
-        str(f, RawRecord.CORRELATION_ID, CORRELATION_ID, o);
-        str(f, RawRecord.CYCLE_ID, CYCLE_ID, o);
-        num(f, RawRecord.DURATION_MS, DURATION_MS, o);
-        str(f, RawRecord.ERROR, ERROR, o);
-        str(f, RawRecord.EVENT_ID, EVENT_ID, o);
-        str(f, RawRecord.EVENT_TIME, EVENT_TIME, o);
-        object(f, HTTP, HTTP_COLUMNS, HTTP_KEYS, o);
-        str(f, RawRecord.OUTCOME, OUTCOME, o);
-        str(f, RawRecord.PARENT_EVENT_ID, PARENT_EVENT_ID, o);
-        str(f, RawRecord.RECORDED_TIME, RECORDED_TIME, o);
-        num(f, RawRecord.SCHEMA_VERSION, SCHEMA_VERSION, o);
-        str(f, RawRecord.SCIM_TYPE, SCIM_TYPE, o);
-        object(f, SUBJECT, SUBJECT_COLUMNS, SUBJECT_KEYS, o);
-        object(f, TARGET, TARGET_COLUMNS, TARGET_KEYS, o);
+        members(f, CONTENT, o);
         o.put('}');
+    }
+
+    private void members(Fields f, Member[] members, CanonicalJson.Out o) {
+        for (Member m : members) {
+            switch (m.kind()) {
+                case STRING -> {
+                    if (f.has(m.column())) {
+                        key(m.key(), o);
+                        f.string(m.column(), o);
+                    }
+                }
+                case NUMBER -> {
+                    if (f.has(m.column())) {
+                        key(m.key(), o);
+                        f.number(m.column(), o);
+                    }
+                }
+                case OBJECT -> {
+                    if (any(f, m.members())) {
+                        key(m.key(), o);
+                        o.put('{');
+                        members(f, m.members(), o);
+                        o.put('}');
+                    }
+                }
+                case CHANGES -> changes(f, m.key(), o);
+            }
+        }
+    }
+
+    private static boolean any(Fields f, Member[] members) {
+        for (Member m : members) {
+            if (f.has(m.column())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
      * Changes as canonical JSON, left out when null or an empty array; text in shapes {@link CanonicalJson#text}
      * does not take goes through a Jackson tree.
      */
-    private void changes(Fields f, CanonicalJson.Out o) {
+    private void changes(Fields f, byte[] k, CanonicalJson.Out o) {
         byte[] t = f.changes();
         if (t == null) {
             return;
@@ -107,7 +157,7 @@ final class FastCanonical {
         if (len == 2 && t[from] == '[' && t[from + 1] == ']') {
             return;
         }
-        key(CHANGES, o);
+        key(k, o);
         if (!CanonicalJson.text(t, from, len, o)) {
             try {
                 CanonicalJson.write(mapper.readTree(new String(t, from, len, StandardCharsets.UTF_8)), o);
@@ -128,40 +178,5 @@ final class FastCanonical {
             o.put(',');
         }
         o.bytes(k);
-    }
-
-    /** A nested object, left out when all its members are null; its only number is the HTTP status. */
-    private static void object(Fields f, byte[] k, int[] columns, byte[][] keys, CanonicalJson.Out o) {
-        boolean any = false;
-        for (int col : columns) {
-            any |= f.has(col);
-        }
-        if (!any) {
-            return;
-        }
-        key(k, o);
-        o.put('{');
-        for (int i = 0; i < columns.length; i++) {
-            if (columns[i] == RawRecord.HTTP_STATUS) {
-                num(f, columns[i], keys[i], o);
-            } else {
-                str(f, columns[i], keys[i], o);
-            }
-        }
-        o.put('}');
-    }
-
-    private static void str(Fields f, int col, byte[] k, CanonicalJson.Out o) {
-        if (f.has(col)) {
-            key(k, o);
-            f.string(col, o);
-        }
-    }
-
-    private static void num(Fields f, int col, byte[] k, CanonicalJson.Out o) {
-        if (f.has(col)) {
-            key(k, o);
-            f.number(col, o);
-        }
     }
 }
