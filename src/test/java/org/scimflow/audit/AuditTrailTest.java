@@ -190,6 +190,8 @@ class AuditTrailTest extends HubTest {
     @Test
     void cursorNeverSkipsUnderConcurrentWriters() throws Exception {
         String marker = Fixtures.unique("concurrent");
+        // Where paging starts: read before any writer runs, or a create that commits first lies behind it.
+        long start = jdbc.queryForObject("select coalesce(max(seq),0) from audit_event", Long.class);
         ExecutorService pool = Executors.newFixedThreadPool(6);
         List<Future<String>> ids = new ArrayList<>();
         for (int i = 0; i < 60; i++) {
@@ -201,7 +203,6 @@ class AuditTrailTest extends HubTest {
         Set<Long> seen = new HashSet<>();
         long last = 0;
         String cursor = null;
-        long start = jdbc.queryForObject("select coalesce(max(seq),0) from audit_event", Long.class);
         long lastSeq = start;
         while (true) {
             Api.Response page = api.get("/audit/v1/events?action=scim.user.create&limit=5"

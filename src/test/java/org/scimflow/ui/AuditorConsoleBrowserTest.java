@@ -224,7 +224,12 @@ class AuditorConsoleBrowserTest extends HubTest {
     void theTimelineShowsAPersonsEventsInOrderGroupedByExchange() {
         String userName = Fixtures.unique("timeline");
         String id = createAndRename(userName, "Timeline Renamed");
-        assertThat(api.get("/scim/v2/Users/" + id).status()).isEqualTo(200);
+        var read = api.get("/scim/v2/Users/" + id);
+        assertThat(read.status()).isEqualTo(200);
+        // A read is recorded off the request thread: its record must be in before the next write's, or the
+        // timeline's order (by seq) would differ from the order of the calls.
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> jdbc.queryForObject(
+                "select count(*) from audit_event where correlation_id = ?", Long.class, read.header("X-Request-Id")) == 1);
         assertThat(api.patch("/scim/v2/Users/" + id,
                 Fixtures.patch("[{\"op\":\"Replace\",\"path\":\"active\",\"value\":\"False\"}]")).status()).isEqualTo(200);
 
