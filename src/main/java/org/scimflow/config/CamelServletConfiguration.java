@@ -23,6 +23,22 @@ public class CamelServletConfiguration {
      */
     private final String servletName = "CamelServlet-" + java.util.UUID.randomUUID();
 
+    /**
+     * Health follows the routes: Tomcat takes calls a moment before Camel has started them (and after it
+     * stopped them), when the API answers 503. Until then health says OUT_OF_SERVICE (HTTP 503), so a
+     * readiness probe or load balancer does not send callers to a hub that would turn them away.
+     */
+    @Bean
+    org.springframework.boot.actuate.health.HealthIndicator routesHealthIndicator(org.apache.camel.CamelContext camel) {
+        return () -> routesHealth(camel);
+    }
+
+    static org.springframework.boot.actuate.health.Health routesHealth(org.apache.camel.CamelContext camel) {
+        return (camel.isStarted() ? org.springframework.boot.actuate.health.Health.up()
+                : org.springframework.boot.actuate.health.Health.outOfService())
+                .withDetail("camel", camel.getStatus().name()).build();
+    }
+
     @Bean("servlet")
     ServletComponent servletComponent() {
         ServletComponent component = new ServletComponent();

@@ -30,4 +30,18 @@ class CamelServletConfigurationTest {
             assertThat(noContext.getStatus()).isEqualTo(503);
         }
     }
+
+    @Test
+    void healthIsOutOfServiceUntilTheRoutesRun() throws Exception {
+        try (DefaultCamelContext camel = new DefaultCamelContext()) {
+            assertThat(CamelServletConfiguration.routesHealth(camel).getStatus())
+                    .isEqualTo(org.springframework.boot.actuate.health.Status.OUT_OF_SERVICE);
+            camel.start();
+            assertThat(CamelServletConfiguration.routesHealth(camel).getStatus())
+                    .isEqualTo(org.springframework.boot.actuate.health.Status.UP);
+            camel.stop();
+            assertThat(CamelServletConfiguration.routesHealth(camel).getStatus())
+                    .isEqualTo(org.springframework.boot.actuate.health.Status.OUT_OF_SERVICE);
+        }
+    }
 }

@@ -45,6 +45,18 @@ class AccessControlTest extends HubTest {
     }
 
     @Test
+    void healthIsServedWith503WhenTheHubCannotServe() {
+        var mapper = context.getBean(org.springframework.boot.actuate.health.HttpCodeStatusMapper.class);
+        assertThat(mapper.getStatusCode(org.springframework.boot.actuate.health.Status.DOWN)).isEqualTo(503);
+        assertThat(mapper.getStatusCode(org.springframework.boot.actuate.health.Status.OUT_OF_SERVICE)).isEqualTo(503);
+        assertThat(mapper.getStatusCode(new org.springframework.boot.actuate.health.Status("TAMPERED"))).isEqualTo(200);
+        assertThat(mapper.getStatusCode(new org.springframework.boot.actuate.health.Status("AUDIT_OFF"))).isEqualTo(200);
+        assertThat(mapper.getStatusCode(org.springframework.boot.actuate.health.Status.UP)).isEqualTo(200);
+        // Once the routes run, the open health endpoint says so.
+        assertThat(api.withToken(null).get("/actuator/health").status()).isEqualTo(200);
+    }
+
+    @Test
     void requestMetricsNameTheRouteCamelServed() {
         var meters = context.getBean(io.micrometer.core.instrument.MeterRegistry.class);
         java.util.function.Supplier<Long> served = () -> meters.find("http.server.requests")
