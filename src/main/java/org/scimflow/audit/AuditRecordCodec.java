@@ -7,7 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import org.scimflow.security.Sha256;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -149,22 +149,11 @@ public final class AuditRecordCodec {
     }
 
     public static byte[] sha256(byte[] data) {
-        return digest().digest(data);
+        return Sha256.of(data);
     }
 
-    /** One SHA-256 instance per thread, reset before each use: looking one up costs more than hashing a record. */
-    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException ex) {
-            throw new IllegalStateException(ex);
-        }
-    });
-
     static MessageDigest digest() {
-        MessageDigest md = SHA256.get();
-        md.reset();
-        return md;
+        return Sha256.digest();
     }
 
     /** Column values for {@code audit_append}, keyed by column name. */

@@ -111,15 +111,10 @@ public class AuditVerifier {
             checkpoints.values().forEach(all::addAll);
         }
         java.util.concurrent.FutureTask<List<Finding>> signatures = signatures(all);
-        if (whole) {
-            if (boundary > 0) {
-                checkPurges(purges, checkpoints, findings);
-                range = resumeAt(boundary, checkpoints, findings);
-                merkle = range != null;
-                if (range == null) {
-                    range = new MerkleTree.CompactRange();
-                }
-            }
+        if (whole && boundary > 0) {
+            checkPurges(purges, checkpoints, findings);
+            range = resumeAt(boundary, checkpoints, findings);
+            merkle = range != null;
         }
         byte[] prev;
         if (from - 1 == boundary && boundary > 0) {
@@ -156,7 +151,8 @@ public class AuditVerifier {
         List<Finding> found = new ArrayList<>(join(signatures));
         findings.forEach(f -> add(found, f));
         found.sort(Comparator.comparingLong(Finding::seq));
-        return new Result(Instant.now(), chain.count, from, chain.lastSeq, all.size(), List.copyOf(found));
+        return new Result(Instant.now(), chain.count, from, chain.count == 0 ? 0 : chain.last, all.size(),
+                List.copyOf(found));
     }
 
     /**
@@ -303,10 +299,9 @@ public class AuditVerifier {
         private final List<Finding> findings;
         /** The tree size at or after which the next checkpoint may lie. */
         private long nextCheckpoint = Long.MIN_VALUE;
-        /** The last seq seen (or the one before the first to check), how many records, the last record's seq. */
+        /** The last seq seen (or the one before the first to check), and how many records were seen. */
         long last;
         long count;
-        long lastSeq;
         /** The record hash the next record must link to; null when unknown. */
         byte[] prev;
 
@@ -359,7 +354,6 @@ public class AuditVerifier {
             }
             last = seq;
             count++;
-            lastSeq = seq;
         }
     }
 

@@ -146,35 +146,53 @@ final class BinaryRow implements FastCanonical.Fields {
     /** Microseconds since 1970 as {@link java.time.Instant#toString()} prints them (millis or micros shown). */
     static String instantOfMicros(long micros) {
         CanonicalJson.Out o = new CanonicalJson.Out(32);
-        new BinaryRow().instant(micros, o);
+        long secs = Math.floorDiv(micros, 1_000_000L);
+        byte[] d = new byte[19];
+        if (!dateTime(secs, d)) {
+            return java.time.Instant.ofEpochSecond(secs, (micros - secs * 1_000_000L) * 1000L).toString();
+        }
+        fraction(d, (int) (micros - secs * 1_000_000L), o);
         return new String(o.buf, 0, o.len, StandardCharsets.US_ASCII);
     }
 
+    /** {@link #instantOfMicros} written to {@code o}, reusing the date and time of the previous call's second. */
     void instant(long micros, CanonicalJson.Out o) {
         long secs = Math.floorDiv(micros, 1_000_000L);
         int micro = (int) (micros - secs * 1_000_000L);
         if (secs != second) {
-            long day = Math.floorDiv(secs, 86_400L);
-            java.time.LocalDate date = java.time.LocalDate.ofEpochDay(day);
-            if (date.getYear() < 1000 || date.getYear() > 9999) {
+            if (!dateTime(secs, dateTime)) {
                 o.ascii(java.time.Instant.ofEpochSecond(secs, micro * 1000L).toString());
                 return;
             }
-            int sod = (int) (secs - day * 86_400L);
-            byte[] d = dateTime;
-            digits(d, 0, date.getYear(), 4);
-            d[4] = '-';
-            digits(d, 5, date.getMonthValue(), 2);
-            d[7] = '-';
-            digits(d, 8, date.getDayOfMonth(), 2);
-            d[10] = 'T';
-            digits(d, 11, sod / 3600, 2);
-            d[13] = ':';
-            digits(d, 14, sod / 60 % 60, 2);
-            d[16] = ':';
-            digits(d, 17, sod % 60, 2);
             second = secs;
         }
+        fraction(dateTime, micro, o);
+    }
+
+    /** {@code yyyy-mm-ddThh:mm:ss} of {@code secs} into {@code d}; false outside years 1000–9999 (other spellings). */
+    private static boolean dateTime(long secs, byte[] d) {
+        long day = Math.floorDiv(secs, 86_400L);
+        java.time.LocalDate date = java.time.LocalDate.ofEpochDay(day);
+        if (date.getYear() < 1000 || date.getYear() > 9999) {
+            return false;
+        }
+        int sod = (int) (secs - day * 86_400L);
+        digits(d, 0, date.getYear(), 4);
+        d[4] = '-';
+        digits(d, 5, date.getMonthValue(), 2);
+        d[7] = '-';
+        digits(d, 8, date.getDayOfMonth(), 2);
+        d[10] = 'T';
+        digits(d, 11, sod / 3600, 2);
+        d[13] = ':';
+        digits(d, 14, sod / 60 % 60, 2);
+        d[16] = ':';
+        digits(d, 17, sod % 60, 2);
+        return true;
+    }
+
+    /** The date and time, then the milliseconds or microseconds if any, then {@code Z}. */
+    private static void fraction(byte[] dateTime, int micro, CanonicalJson.Out o) {
         o.ensure(27);
         byte[] b = o.buf;
         int n = o.len;

@@ -40,7 +40,8 @@ final class RawRecord implements FastCanonical.Fields {
             switch (i) {
                 case EVENT_TIME, RECORDED_TIME -> {
                     java.time.OffsetDateTime t = rs.getObject(i + 1, java.time.OffsetDateTime.class);
-                    f[i] = t == null ? null : instantOfMicros(t.toEpochSecond() * 1_000_000L + t.getNano() / 1000);
+                    f[i] = t == null ? null
+                            : BinaryRow.instantOfMicros(t.toEpochSecond() * 1_000_000L + t.getNano() / 1000);
                 }
                 case PREV_HASH, RECORD_HASH -> { }
                 default -> f[i] = rs.getString(i + 1);
@@ -80,10 +81,5 @@ final class RawRecord implements FastCanonical.Fields {
     @Override
     public int changesLength() {
         return changes().length;
-    }
-
-    /** Microseconds since 1970 as {@link java.time.Instant#toString()} prints them (millis or micros shown). */
-    static String instantOfMicros(long micros) {
-        return BinaryRow.instantOfMicros(micros);
     }
 }

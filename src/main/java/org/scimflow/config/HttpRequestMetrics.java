@@ -21,7 +21,7 @@ public final class HttpRequestMetrics {
 
     private final MeterRegistry registry;
     private final Map<Key, Timer> timers = new ConcurrentHashMap<>();
-    private final Map<String, Boolean> uris = new ConcurrentHashMap<>();
+    private final java.util.Set<String> uris = ConcurrentHashMap.newKeySet();
 
     private record Key(String method, String uri, int status) { }
 
@@ -53,11 +53,11 @@ public final class HttpRequestMetrics {
             return "NOT_FOUND";
         }
         String uri = template(path);
-        if (!uris.containsKey(uri)) {
+        if (!uris.contains(uri)) {
             if (uris.size() >= MAX_URIS) {
                 return "OTHER";
             }
-            uris.put(uri, Boolean.TRUE);
+            uris.add(uri);
         }
         return uri;
     }

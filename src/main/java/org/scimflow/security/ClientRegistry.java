@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -70,19 +69,8 @@ public class ClientRegistry {
     }
 
     public static byte[] sha256(String token) {
-        MessageDigest md = SHA256.get();
-        md.reset();
-        return md.digest(token.getBytes(StandardCharsets.UTF_8));
+        return Sha256.of(token.getBytes(StandardCharsets.UTF_8));
     }
-
-    /** One digest per thread: looking the provider up on every call showed in request profiles. */
-    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    });
 
     /** First run without any client: make a token, keep it in data/bootstrap-token (0600), show it once. */
     private static String generatedToken(Path dataDir) {
