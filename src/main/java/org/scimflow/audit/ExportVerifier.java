@@ -14,6 +14,11 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 
 /**
  * Checks an exported NDJSON file offline — no database, no hub: every record's hash, the links between
@@ -32,9 +37,16 @@ public final class ExportVerifier {
     private final ObjectMapper mapper = new ObjectMapper();
     private final AuditRecordCodec codec = new AuditRecordCodec(mapper);
     private final SigningKeys keys;
+    private final int chunk;
 
     public ExportVerifier(SigningKeys keys) {
+        this(keys, CHUNK);
+    }
+
+    /** With read buffers of {@code chunk} bytes: tests use small ones to cut lines across buffers. */
+    ExportVerifier(SigningKeys keys, int chunk) {
         this.keys = keys;
+        this.chunk = chunk;
     }
 
     static int cli(String[] args, PrintStream out, PrintStream err) {
@@ -85,15 +97,18 @@ public final class ExportVerifier {
         return verify(in, null);
     }
 
-    private static final int BATCH = 4096;
+    /** Bytes read at a time; a line longer than this grows the buffer. */
+    private static final int CHUNK = 4 << 20;
+    /** Read buffers between the reader and the file digest: bounds memory when the digest falls behind. */
+    private static final int BUFFERS_IN_FLIGHT = 4;
 
     /**
-     * The line's chain fields and content hash if it is in the export layout and its bytes match its
-     * record hash; null sends it down the parsing path (an export written before the layout was fixed,
-     * a reformatted line, or an edit, which the parsing path then reports).
+     * The line's chain fields, content hash and leaf hash if it is in the export layout and its bytes match
+     * its record hash; null sends it down the parsing path (an export written before the layout was fixed,
+     * a reformatted line, the manifest, or an edit, which the parsing path then reports).
      */
-    private static ExportLine hashed(byte[] l) {
-        ExportLine fast = ExportLine.parse(l, AuditRecordCodec.digest());
+    private static ExportLine hashed(byte[] buf, int from, int to) {
+        ExportLine fast = ExportLine.parse(buf, from, to, AuditRecordCodec.digest());
         if (fast != null && !MessageDigest.isEqual(fast.recordHash,
                 AuditRecordCodec.chainHash(fast.prevHash, fast.seq, fast.contentHash))) {
             return null;
@@ -101,143 +116,273 @@ public final class ExportVerifier {
         return fast;
     }
 
-    private Result verify(InputStream in, ObjectNode knownManifest) throws IOException {
-        List<AuditVerifier.Finding> findings = new ArrayList<>();
-        MessageDigest digest = sha256();
-        MerkleTree.CompactRange range = new MerkleTree.CompactRange();
-        // Records are contiguous from the start (seq 1, or right after the manifest's start checkpoint), so
-        // they extend the Merkle tree from there.
-        boolean contiguousFromOne = true;
-        long expectedSeq = 1;
-        byte[] prevHash = null;
-        Start from = start(knownManifest, findings);
-        if (from != null) {
-            range = from.range;
-            expectedSeq = from.checkpoint.treeSize() + 1;
-            prevHash = from.checkpoint.headHash();
-        } else if (knownManifest != null && knownManifest.has("startCheckpoint")) {
-            contiguousFromOne = false;
-        }
-        long count = 0;
-        ObjectNode manifest = null;
-        byte[] buf = new byte[1 << 16];
-        java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream(1024);
-        int n;
-        List<byte[]> lines = new ArrayList<>(256);
-        boolean eof = false;
-        while (!eof) {
-            n = in.read(buf);
-            if (n < 0) {
-                eof = true;
-                n = 0;
-            }
-            int start = 0;
-            for (int i = 0; i < n; i++) {
-                if (buf[i] == '\n') {
-                    if (line.size() == 0) {
-                        lines.add(java.util.Arrays.copyOfRange(buf, start, i + 1));
-                    } else {
-                        line.write(buf, start, i - start + 1);
-                        lines.add(line.toByteArray());
-                        line.reset();
-                    }
-                    start = i + 1;
-                }
-            }
-            line.write(buf, start, n - start);
-            if (!eof && lines.size() < BATCH) {
-                continue;
-            }
-            // Hashing each line's content is independent of the others: done on every core, then the
-            // chain, the Merkle tree and the file digest go through the lines in order.
-            List<ExportLine> hashed = lines.size() < 64 ? null
-                    : lines.parallelStream().map(ExportVerifier::hashed).toList();
-            for (int li = 0; li < lines.size(); li++) {
-                byte[] l = lines.get(li);
-                if (manifest != null) {
-                    findings.add(new AuditVerifier.Finding(expectedSeq, "HASH_MISMATCH", "content after the manifest"));
+    /** The lines of one part of a read buffer, each hashed on a worker thread. */
+    private record Lines(int[] starts, int[] ends, ExportLine[] parsed, int size) {
+
+        static Lines of(byte[] buf, int from, int to) {
+            int capacity = 64;
+            int[] starts = new int[capacity];
+            int[] ends = new int[capacity];
+            ExportLine[] parsed = new ExportLine[capacity];
+            int n = 0;
+            int start = from;
+            for (int i = from; i < to; i++) {
+                if (buf[i] != '\n') {
                     continue;
                 }
-                long seq;
-                byte[] linkPrev;
-                byte[] linkRecord;
-                byte[] contentHash;
-                ExportLine fast = hashed != null ? hashed.get(li) : hashed(l);
-                if (fast != null) {
-                    seq = fast.seq;
-                    linkPrev = fast.prevHash;
-                    linkRecord = fast.recordHash;
-                    contentHash = fast.contentHash;
-                } else {
-                    JsonNode node = mapper.readTree(l);
-                    if (node.has(ExportManifest.KEY)) {
-                        manifest = (ObjectNode) node.get(ExportManifest.KEY);
+                if (n == capacity) {
+                    capacity *= 2;
+                    starts = java.util.Arrays.copyOf(starts, capacity);
+                    ends = java.util.Arrays.copyOf(ends, capacity);
+                    parsed = java.util.Arrays.copyOf(parsed, capacity);
+                }
+                starts[n] = start;
+                ends[n] = i + 1;
+                parsed[n] = hashed(buf, start, i + 1);
+                n++;
+                start = i + 1;
+            }
+            return new Lines(starts, ends, parsed, n);
+        }
+    }
+
+    /** A read buffer whose lines are being hashed. */
+    private record Pending(byte[] buf, List<Future<Lines>> parts) { }
+
+    /**
+     * Reads the export once. Three stages overlap: worker threads split each read buffer into lines and
+     * hash every line's content (independent of the others); this thread then goes through the lines in
+     * order for the chain links and the Merkle tree; one more thread digests the record bytes for the
+     * manifest's file hash, which has to see them in order.
+     */
+    private Result verify(InputStream in, ObjectNode knownManifest) throws IOException {
+        int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
+        ExecutorService workers = Executors.newFixedThreadPool(cores, daemon("scimflow-export-verify"));
+        ExecutorService digester = Executors.newSingleThreadExecutor(daemon("scimflow-export-digest"));
+        try {
+            Scan scan = new Scan(knownManifest, digester);
+            Semaphore buffers = new Semaphore(BUFFERS_IN_FLIGHT);
+            byte[] carry = new byte[0];
+            Pending previous = null;
+            boolean eof = false;
+            while (!eof) {
+                buffers.acquire();
+                byte[] buf = new byte[Math.max(chunk, carry.length * 2)];
+                System.arraycopy(carry, 0, buf, 0, carry.length);
+                int filled = carry.length;
+                while (filled < buf.length) {
+                    int r = in.read(buf, filled, buf.length - filled);
+                    if (r < 0) {
+                        eof = true;
+                        break;
+                    }
+                    filled += r;
+                }
+                int complete = filled;
+                while (complete > 0 && buf[complete - 1] != '\n') {
+                    complete--;
+                }
+                carry = java.util.Arrays.copyOfRange(buf, complete, filled);
+                if (complete == 0) {
+                    // No line ends in this buffer: the next one is twice the size.
+                    buffers.release();
+                    continue;
+                }
+                Pending pending = new Pending(buf, split(buf, complete, cores, workers));
+                if (previous != null) {
+                    scan.lines(previous);
+                    // The buffer is free once the digest has read it.
+                    digester.execute(buffers::release);
+                }
+                previous = pending;
+            }
+            if (previous != null) {
+                scan.lines(previous);
+            }
+            return scan.finish(carry.length > 0, digester.submit(() -> scan.digest.digest()).get());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("export verification interrupted");
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+        } finally {
+            workers.shutdownNow();
+            digester.shutdownNow();
+        }
+    }
+
+    /** The buffer's complete lines in {@code parts} pieces, cut at line ends, each hashed by a worker. */
+    private static List<Future<Lines>> split(byte[] buf, int complete, int parts, ExecutorService workers) {
+        List<Future<Lines>> out = new ArrayList<>(parts);
+        int from = 0;
+        for (int p = 1; p <= parts && from < complete; p++) {
+            int to = p == parts ? complete : (int) ((long) complete * p / parts);
+            while (to < complete && buf[to - 1] != '\n') {
+                to++;
+            }
+            if (to <= from) {
+                continue;
+            }
+            int f = from;
+            int t = to;
+            out.add(workers.submit(() -> Lines.of(buf, f, t)));
+            from = to;
+        }
+        return out;
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** The in-order part of a check: chain links, Merkle tree, manifest, and the runs of bytes to digest. */
+    private final class Scan {
+        final List<AuditVerifier.Finding> findings = new ArrayList<>();
+        final MessageDigest digest = sha256();
+        private final ExecutorService digester;
+        private final ObjectNode knownManifest;
+        private final Start from;
+        private MerkleTree.CompactRange range = new MerkleTree.CompactRange();
+        // Records are contiguous from the start (seq 1, or right after the manifest's start checkpoint), so
+        // they extend the Merkle tree from there.
+        private boolean contiguousFromOne = true;
+        private long expectedSeq = 1;
+        private byte[] prevHash;
+        private long count;
+        private ObjectNode manifest;
+
+        Scan(ObjectNode knownManifest, ExecutorService digester) {
+            this.knownManifest = knownManifest;
+            this.digester = digester;
+            this.from = start(knownManifest, findings);
+            if (from != null) {
+                range = from.range;
+                expectedSeq = from.checkpoint.treeSize() + 1;
+                prevHash = from.checkpoint.headHash();
+            } else if (knownManifest != null && knownManifest.has("startCheckpoint")) {
+                contiguousFromOne = false;
+            }
+        }
+
+        /** Goes through one buffer's lines in order; record bytes go to the digest in runs. */
+        void lines(Pending p) throws InterruptedException, ExecutionException, IOException {
+            byte[] buf = p.buf();
+            int runFrom = -1;
+            int runTo = -1;
+            for (Future<Lines> part : p.parts()) {
+                Lines lines = part.get();
+                for (int i = 0; i < lines.size(); i++) {
+                    int s = lines.starts()[i];
+                    int e = lines.ends()[i];
+                    if (!line(buf, s, e, lines.parsed()[i])) {
                         continue;
                     }
-                    AuditEvent e = fromJson(node);
-                    seq = e.seq();
-                    linkPrev = e.prevHash();
-                    linkRecord = e.recordHash();
-                    contentHash = codec.contentHash(e);
+                    if (runTo != s) {
+                        digest(buf, runFrom, runTo);
+                        runFrom = s;
+                    }
+                    runTo = e;
                 }
-                digest.update(l);
-                count++;
-                // A line taken by hashed() already matched its record hash there.
-                byte[] expected = fast != null ? linkRecord : AuditRecordCodec.chainHash(linkPrev, seq, contentHash);
-                if (!MessageDigest.isEqual(expected, linkRecord)) {
+            }
+            digest(buf, runFrom, runTo);
+        }
+
+        private void digest(byte[] buf, int from, int to) {
+            if (from >= 0 && to > from) {
+                digester.execute(() -> digest.update(buf, from, to - from));
+            }
+        }
+
+        /** Checks one line; true if it is a record (its bytes belong to the file digest). */
+        private boolean line(byte[] buf, int s, int e, ExportLine fast) throws IOException {
+            if (manifest != null) {
+                findings.add(new AuditVerifier.Finding(expectedSeq, "HASH_MISMATCH", "content after the manifest"));
+                return false;
+            }
+            long seq;
+            byte[] linkPrev;
+            byte[] linkRecord;
+            if (fast != null) {
+                // Its bytes already matched its record hash on the worker.
+                seq = fast.seq;
+                linkPrev = fast.prevHash;
+                linkRecord = fast.recordHash;
+            } else {
+                JsonNode node = mapper.readTree(buf, s, e - s);
+                if (node != null && node.has(ExportManifest.KEY)) {
+                    manifest = (ObjectNode) node.get(ExportManifest.KEY);
+                    return false;
+                }
+                AuditEvent ev = fromJson(node == null ? mapper.createObjectNode() : node);
+                seq = ev.seq();
+                linkPrev = ev.prevHash();
+                linkRecord = ev.recordHash();
+                if (!MessageDigest.isEqual(AuditRecordCodec.chainHash(linkPrev, seq, codec.contentHash(ev)), linkRecord)) {
                     findings.add(new AuditVerifier.Finding(seq, "HASH_MISMATCH", "record content does not match its hash"));
                 }
-                if (seq == expectedSeq && prevHash != null && !MessageDigest.isEqual(prevHash, linkPrev)) {
-                    findings.add(new AuditVerifier.Finding(seq, "CHAIN_BREAK", "prevHash does not match the record before it"));
+            }
+            count++;
+            if (seq == expectedSeq && prevHash != null && !MessageDigest.isEqual(prevHash, linkPrev)) {
+                findings.add(new AuditVerifier.Finding(seq, "CHAIN_BREAK", "prevHash does not match the record before it"));
+            }
+            if (seq != expectedSeq) {
+                if (from != null && contiguousFromOne) {
+                    // An export with a start checkpoint holds every record after it.
+                    findings.add(new AuditVerifier.Finding(expectedSeq, "MISSING_SEQ",
+                            "the export starts after checkpoint " + from.checkpoint.treeSize() + " but lacks this record"));
                 }
-                if (seq != expectedSeq) {
-                    if (from != null && contiguousFromOne) {
-                        // An export with a start checkpoint holds every record after it.
-                        findings.add(new AuditVerifier.Finding(expectedSeq, "MISSING_SEQ",
-                                "the export starts after checkpoint " + from.checkpoint.treeSize() + " but lacks this record"));
-                    }
-                    contiguousFromOne = false;
-                }
-                if (contiguousFromOne) {
+                contiguousFromOne = false;
+            }
+            if (contiguousFromOne) {
+                if (fast != null) {
+                    range.appendLeafHash(fast.leafHash);
+                } else {
                     range.append(linkRecord);
                 }
-                prevHash = linkRecord;
-                expectedSeq = seq + 1;
             }
-            lines.clear();
+            prevHash = linkRecord;
+            expectedSeq = seq + 1;
+            return true;
         }
-        if (line.size() > 0) {
-            findings.add(new AuditVerifier.Finding(expectedSeq, "TRUNCATED", "the file ends in the middle of a line"));
-        }
-        if (manifest == null) {
-            findings.add(new AuditVerifier.Finding(expectedSeq, "TRUNCATED", "no signed manifest at the end of the file"));
-            return new Result(count, findings, false);
-        }
-        if (!ExportManifest.signatureValid(manifest, keys)) {
-            findings.add(new AuditVerifier.Finding(0, "BAD_SIGNATURE", "manifest signature does not verify"));
-        }
-        if (!HexFormat.of().formatHex(digest.digest()).equals(manifest.path("sha256").asText())
-                || manifest.path("count").asLong() != count) {
-            findings.add(new AuditVerifier.Finding(expectedSeq, "TRUNCATED",
-                    "records differ from what the manifest lists (count " + manifest.path("count").asLong() + ")"));
-        }
-        if (knownManifest != null && !knownManifest.equals(manifest)) {
-            findings.add(new AuditVerifier.Finding(expectedSeq, "TRUNCATED", "the manifest changed while reading"));
-        }
-        JsonNode cp = manifest.get("checkpoint");
-        if (cp != null) {
-            Checkpoint c = Checkpoint.fromJson(cp);
-            if (!c.verifies(keys)) {
-                findings.add(new AuditVerifier.Finding(c.treeSize(), "BAD_SIGNATURE", "checkpoint signature does not verify"));
-            } else if (contiguousFromOne && range.size() == c.treeSize()
-                    && (!MessageDigest.isEqual(range.root(), c.rootHash())
-                        || !MessageDigest.isEqual(prevHash == null ? new byte[32] : prevHash, c.headHash()))) {
-                findings.add(new AuditVerifier.Finding(c.treeSize(), "CHECKPOINT_MISMATCH",
-                        "records do not produce the signed Merkle root and chain head"));
+
+        Result finish(boolean partialLastLine, byte[] fileDigest) {
+            if (partialLastLine) {
+                findings.add(new AuditVerifier.Finding(expectedSeq, "TRUNCATED", "the file ends in the middle of a line"));
             }
+            if (manifest == null) {
+                findings.add(new AuditVerifier.Finding(expectedSeq, "TRUNCATED", "no signed manifest at the end of the file"));
+                return new Result(count, findings, false);
+            }
+            if (!ExportManifest.signatureValid(manifest, keys)) {
+                findings.add(new AuditVerifier.Finding(0, "BAD_SIGNATURE", "manifest signature does not verify"));
+            }
+            if (!HexFormat.of().formatHex(fileDigest).equals(manifest.path("sha256").asText())
+                    || manifest.path("count").asLong() != count) {
+                findings.add(new AuditVerifier.Finding(expectedSeq, "TRUNCATED",
+                        "records differ from what the manifest lists (count " + manifest.path("count").asLong() + ")"));
+            }
+            if (knownManifest != null && !knownManifest.equals(manifest)) {
+                findings.add(new AuditVerifier.Finding(expectedSeq, "TRUNCATED", "the manifest changed while reading"));
+            }
+            JsonNode cp = manifest.get("checkpoint");
+            if (cp != null) {
+                Checkpoint c = Checkpoint.fromJson(cp);
+                if (!c.verifies(keys)) {
+                    findings.add(new AuditVerifier.Finding(c.treeSize(), "BAD_SIGNATURE", "checkpoint signature does not verify"));
+                } else if (contiguousFromOne && range.size() == c.treeSize()
+                        && (!MessageDigest.isEqual(range.root(), c.rootHash())
+                            || !MessageDigest.isEqual(prevHash == null ? new byte[32] : prevHash, c.headHash()))) {
+                    findings.add(new AuditVerifier.Finding(c.treeSize(), "CHECKPOINT_MISMATCH",
+                            "records do not produce the signed Merkle root and chain head"));
+                }
+            }
+            findings.sort(java.util.Comparator.comparingLong(AuditVerifier.Finding::seq));
+            return new Result(count, findings, true);
         }
-        findings.sort(java.util.Comparator.comparingLong(AuditVerifier.Finding::seq));
-        return new Result(count, findings, true);
     }
 
     /** The start of an export after seq 1, once its frontier matched its signed checkpoint. */

@@ -121,6 +121,23 @@ class AuditIntegrityApiTest extends HubTest {
         assertThat(offline.verify(new ByteArrayInputStream(cut.getBytes(StandardCharsets.UTF_8))).findings())
                 .extracting(AuditVerifier.Finding::kind).contains("TRUNCATED");
 
+        // Read buffers smaller than a line, and a few lines long: lines cut across buffers, buffers that
+        // grow, file digests made of many runs. Each must find what one large buffer finds.
+        for (int chunk : new int[] {64, 1500, 4096}) {
+            ExportVerifier small = new ExportVerifier(SigningKeys.publicOnly(DATA_DIR.resolve("keys")), chunk);
+            ExportVerifier.Result r = small.verify(new ByteArrayInputStream(full.getBytes(StandardCharsets.UTF_8)));
+            assertThat(r.findings()).as("chunk %d", chunk).isEmpty();
+            assertThat(r.records()).as("chunk %d", chunk).isEqualTo(ok.records());
+            assertThat(small.verify(new ByteArrayInputStream(edited.getBytes(StandardCharsets.UTF_8))).findings())
+                    .as("chunk %d", chunk).isEqualTo(bad.findings());
+            assertThat(small.verify(new ByteArrayInputStream(cut.getBytes(StandardCharsets.UTF_8))).findings())
+                    .as("chunk %d", chunk).extracting(AuditVerifier.Finding::kind).contains("TRUNCATED");
+            assertThat(small.verify(new ByteArrayInputStream(full.substring(0, full.length() - 1)
+                    .getBytes(StandardCharsets.UTF_8))).findings())
+                    .as("chunk %d", chunk).extracting(AuditVerifier.Finding::detail)
+                    .contains("the file ends in the middle of a line");
+        }
+
         // The command line does the same from a file.
         Path file = Files.createTempFile(DATA_DIR, "export", ".ndjson");
         Files.writeString(file, full);
