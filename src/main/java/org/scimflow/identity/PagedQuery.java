@@ -25,9 +25,7 @@ final class PagedQuery {
             List<Object> params = new ArrayList<>(where.params());
             params.add(limit);
             params.add(offset);
-            items = jdbc.query("select " + columns + " from (select p.id, row_number() over () n from (select r.id from "
-                    + table + " r where " + where.sql() + " order by " + orderBy + " limit ? offset ?) p) k join " + table
-                    + " r on r.id = k.id order by k.n", mapper, params.toArray());
+            items = jdbc.query(pageSql(table, columns, where, orderBy), mapper, params.toArray());
             if (items.size() < limit && (offset == 0 || !items.isEmpty())) {
                 return new Page<>(items, (long) offset + items.size());
             }
@@ -37,5 +35,12 @@ final class PagedQuery {
                 : jdbc.queryForObject("select count(*) from " + table + " r where " + where.sql(), Long.class,
                         where.params().toArray());
         return new Page<>(items, total == null ? 0 : total);
+    }
+
+    /** The page statement: the filter's parameters, then limit and offset. */
+    static String pageSql(String table, String columns, SqlFilter where, String orderBy) {
+        return "select " + columns + " from (select p.id, row_number() over () n from (select r.id from " + table
+                + " r where " + where.sql() + " order by " + orderBy + " limit ? offset ?) p) k join " + table
+                + " r on r.id = k.id order by k.n";
     }
 }

@@ -21,7 +21,7 @@ import org.springframework.stereotype.Repository;
 @Repository
 public class UserRepository {
 
-    private static final String COLUMNS =
+    static final String COLUMNS =
             "r.id, r.user_name, r.external_id, r.display_name, r.active, r.resource, r.version, r.created, r.last_modified";
     private final JdbcTemplate jdbc;
     private final ObjectMapper mapper;
