@@ -30,6 +30,11 @@ import org.springframework.transaction.support.TransactionTemplate;
  * worker takes whatever writes are waiting, runs each inside its own savepoint of one transaction, and
  * commits once. A write that fails rolls back to its savepoint and gets its own error; the others are
  * unaffected. No caller is answered before the commit that holds its change and its audit record.
+ *
+ * <p>Audit records of calls that changed nothing (reads, rejected calls; {@link #executeAtCommit}) have a
+ * lane of their own with one worker: while it commits one batch, the next gathers. Shared with the
+ * write workers, they were spread over all of them in batches of one or two, each paying for the chain
+ * head's lock, an append call and a disk flush.
  */
 @Component
 public class GroupCommit implements SmartLifecycle {
@@ -42,6 +47,8 @@ public class GroupCommit implements SmartLifecycle {
     private static final ThreadLocal<java.util.Map<Object, Runnable>> BATCH_END = new ThreadLocal<>();
 
     private final BlockingQueue<Task<?>> queue = new LinkedBlockingQueue<>();
+    /** Tasks that only append audit records ({@link #executeAtCommit}), for the records worker. */
+    private final BlockingQueue<Task<?>> records = new LinkedBlockingQueue<>();
     private final TransactionTemplate outer;
     private final TransactionTemplate savepoint;
     private volatile boolean running;
@@ -117,7 +124,7 @@ public class GroupCommit implements SmartLifecycle {
             return outer.execute(work);
         }
         Task<T> task = new Task<>(work, ownSavepoint);
-        queue.add(task);
+        (ownSavepoint ? queue : records).add(task);
         try {
             return task.result.get();
         } catch (InterruptedException e) {
@@ -134,7 +141,7 @@ public class GroupCommit implements SmartLifecycle {
         }
     }
 
-    private void loop() {
+    private void loop(BlockingQueue<Task<?>> queue) {
         List<Task<?>> batch = new ArrayList<>(MAX_BATCH);
         while (running || !queue.isEmpty()) {
             try {
@@ -219,10 +226,13 @@ public class GroupCommit implements SmartLifecycle {
     public void start() {
         running = true;
         for (int i = 0; i < workerCount; i++) {
-            Thread t = new Thread(this::loop, "group-commit-" + i);
+            Thread t = new Thread(() -> loop(queue), "group-commit-" + i);
             t.start();
             workers.add(t);
         }
+        Thread t = new Thread(() -> loop(records), "group-commit-records");
+        t.start();
+        workers.add(t);
     }
 
     @Override
@@ -240,7 +250,7 @@ public class GroupCommit implements SmartLifecycle {
 
     /** Writes waiting for a worker (tests use it to know a batch has formed). */
     int waiting() {
-        return queue.size();
+        return queue.size() + records.size();
     }
 
     @Override

@@ -104,28 +104,41 @@ public class GroupRepository {
      * {@link #groupsOf(UUID)} for a page of resources in one query. The recursive step follows only
      * group-in-group memberships, which a small partial index (V4) holds: the planner cannot size the
      * recursion and would otherwise hash every membership row of the directory on each call.
+     *
+     * <p>One id (a read by id, a lookup that found one user) is bound as a value, not as an array of one:
+     * PostgreSQL then reuses one plan for every call, where an array makes it plan each call anew (a
+     * generic plan cannot know the array's length), which cost more than running the query.
      */
     public java.util.Map<UUID, List<Member>> groupsOf(Collection<UUID> memberIds) {
         java.util.Map<UUID, List<Member>> out = new java.util.HashMap<>();
         if (memberIds.isEmpty()) {
             return out;
         }
-        jdbc.query("with recursive up(member_id, group_id, depth) as ("
-                        + " select member_id, group_id, 1 from scim_group_member where member_id = any(?)"
-                        + " union"
-                        + " select up.member_id, m.group_id, up.depth + 1 from scim_group_member m"
-                        + " join up on m.member_id = up.group_id where m.member_type = 'Group' and up.depth < "
-                        + MAX_NESTING + ")"
-                        + " select up.member_id, g.id, g.display_name, min(up.depth) d from up"
-                        + " join scim_group g on g.id = up.group_id where g.id <> up.member_id"
-                        + " group by up.member_id, g.id, g.display_name order by up.member_id, d, g.display_name, g.id",
+        boolean one = memberIds.size() == 1;
+        Object param = one ? memberIds.iterator().next() : memberIds.toArray(UUID[]::new);
+        jdbc.query(one ? GROUPS_OF_ONE : GROUPS_OF_MANY,
                 (java.sql.ResultSet rs) -> {
                     out.computeIfAbsent(rs.getObject(1, UUID.class), k -> new ArrayList<>())
                             .add(new Member(rs.getObject(2, UUID.class), rs.getInt(4) == 1 ? "direct" : "indirect",
                                     rs.getString(3)));
-                }, (Object) memberIds.toArray(UUID[]::new));
+                }, param);
         return out;
     }
+
+    private static String groupsOf(String anchor) {
+        return "with recursive up(member_id, group_id, depth) as ("
+                + " select member_id, group_id, 1 from scim_group_member where " + anchor
+                + " union"
+                + " select up.member_id, m.group_id, up.depth + 1 from scim_group_member m"
+                + " join up on m.member_id = up.group_id where m.member_type = 'Group' and up.depth < "
+                + MAX_NESTING + ")"
+                + " select up.member_id, g.id, g.display_name, min(up.depth) d from up"
+                + " join scim_group g on g.id = up.group_id where g.id <> up.member_id"
+                + " group by up.member_id, g.id, g.display_name order by up.member_id, d, g.display_name, g.id";
+    }
+
+    private static final String GROUPS_OF_ONE = groupsOf("member_id = ?");
+    private static final String GROUPS_OF_MANY = groupsOf("member_id = any(?)");
 
     /** The type (User or Group) of each id that names an existing resource. */
     public java.util.Map<UUID, String> existingTypes(Collection<UUID> ids) {
