@@ -34,6 +34,11 @@ public final class ExportVerifier {
         }
     }
 
+    /** Bytes read at a time; a line longer than this grows the buffer. */
+    private static final int CHUNK = 4 << 20;
+    /** Read buffers between the reader and the file digest: bounds memory when the digest falls behind. */
+    private static final int BUFFERS_IN_FLIGHT = 4;
+
     private final ObjectMapper mapper = new ObjectMapper();
     private final AuditRecordCodec codec = new AuditRecordCodec(mapper);
     private final SigningKeys keys;
@@ -96,11 +101,6 @@ public final class ExportVerifier {
     public Result verify(InputStream in) throws IOException {
         return verify(in, null);
     }
-
-    /** Bytes read at a time; a line longer than this grows the buffer. */
-    private static final int CHUNK = 4 << 20;
-    /** Read buffers between the reader and the file digest: bounds memory when the digest falls behind. */
-    private static final int BUFFERS_IN_FLIGHT = 4;
 
     /**
      * The line's chain fields, content hash and leaf hash if it is in the export layout and its bytes match
