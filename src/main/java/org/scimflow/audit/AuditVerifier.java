@@ -405,11 +405,8 @@ public class AuditVerifier {
                     + " order by seq) to stdout with (format binary)");
             FastCanonical canonical = new FastCanonical(new com.fasterxml.jackson.databind.ObjectMapper());
             int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
-            var workers = java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
-                Thread t = new Thread(r, "audit-verify");
-                t.setDaemon(true);
-                return t;
-            });
+            var workers = java.util.concurrent.Executors.newFixedThreadPool(threads,
+                    ExportVerifier.daemonThreads("audit-verify-"));
             java.util.ArrayDeque<java.util.concurrent.Future<Batch>> pending = new java.util.ArrayDeque<>();
             try {
                 boolean done = false;

@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 /**
  * Checks an exported NDJSON file offline — no database, no hub: every record's hash, the links between
@@ -157,8 +158,8 @@ public final class ExportVerifier {
      */
     private Result verify(InputStream in, ObjectNode knownManifest) throws IOException {
         int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
-        ExecutorService workers = Executors.newFixedThreadPool(cores, daemon("scimflow-export-verify"));
-        ExecutorService digester = Executors.newSingleThreadExecutor(daemon("scimflow-export-digest"));
+        ExecutorService workers = Executors.newFixedThreadPool(cores, daemonThreads("scimflow-export-verify-"));
+        ExecutorService digester = Executors.newSingleThreadExecutor(daemonThreads("scimflow-export-digest-"));
         try {
             Scan scan = new Scan(knownManifest, digester);
             Semaphore buffers = new Semaphore(BUFFERS_IN_FLIGHT);
@@ -231,12 +232,11 @@ public final class ExportVerifier {
         return out;
     }
 
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
-        return r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        };
+    /** Threads that never keep the JVM (the command line) alive. */
+    static CustomizableThreadFactory daemonThreads(String prefix) {
+        CustomizableThreadFactory f = new CustomizableThreadFactory(prefix);
+        f.setDaemon(true);
+        return f;
     }
 
     /** The in-order part of a check: chain links, Merkle tree, manifest, and the runs of bytes to digest. */

@@ -125,7 +125,7 @@ public class GroupRepository {
         return out;
     }
 
-    private static String groupsOf(String anchor) {
+    private static String groupsOfSql(String anchor) {
         return "with recursive up(member_id, group_id, depth) as ("
                 + " select member_id, group_id, 1 from scim_group_member where " + anchor
                 + " union"
@@ -137,8 +137,8 @@ public class GroupRepository {
                 + " group by up.member_id, g.id, g.display_name order by up.member_id, d, g.display_name, g.id";
     }
 
-    private static final String GROUPS_OF_ONE = groupsOf("member_id = ?");
-    private static final String GROUPS_OF_MANY = groupsOf("member_id = any(?)");
+    private static final String GROUPS_OF_ONE = groupsOfSql("member_id = ?");
+    private static final String GROUPS_OF_MANY = groupsOfSql("member_id = any(?)");
 
     /** The type (User or Group) of each id that names an existing resource. */
     public java.util.Map<UUID, String> existingTypes(Collection<UUID> ids) {
