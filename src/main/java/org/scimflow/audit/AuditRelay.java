@@ -23,6 +23,8 @@ import org.scimflow.config.ScimflowProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.boot.actuate.health.Health;
+import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.stereotype.Component;
 
 /**
@@ -33,7 +35,7 @@ import org.springframework.stereotype.Component;
  * records wait; a repeat after a crash carries the same {@code event_id} (header {@code scimflow_event_id}).
  */
 @Component("auditRelay")
-public class AuditRelay implements DisposableBean {
+public class AuditRelay implements DisposableBean, HealthIndicator {
 
     public static final String RELAY = "kafka";
     public static final String CHECKPOINT_RELAY = "kafka-checkpoints";
@@ -47,7 +49,8 @@ public class AuditRelay implements DisposableBean {
     private volatile KafkaProducer<String, byte[]> producer;
     private volatile boolean closing;
     private boolean topicReady;
-    private boolean failing;
+    /** Read by health and tests without waiting on a publishing attempt (which can take seconds). */
+    private volatile boolean failing;
 
     private final CheckpointStore checkpoints;
 
@@ -70,42 +73,36 @@ public class AuditRelay implements DisposableBean {
         int batch = props.getAudit().getRelay().getBatchSize();
         while (true) {
             List<AuditEvent> pending = store.after(position, batch);
-            if (pending.isEmpty()) {
-                publishCheckpoints();
-                return published;
-            }
-            try {
-                send(pending);
-            } catch (Exception e) {
-                reset();
-                if (!failing) {
-                    log.warn("Audit relay cannot reach Kafka ({}); {} record(s) wait in the audit store",
-                            e.getClass().getSimpleName(), store.headSeq() - position);
-                    failing = true;
+            if (!pending.isEmpty()) {
+                try {
+                    send(pending);
+                } catch (Exception e) {
+                    fail(e, store.headSeq() - position + " record(s) wait in the audit store");
+                    return published;
                 }
-                return published;
+                position = pending.get(pending.size() - 1).seq();
+                store.relayAdvance(RELAY, position);
+                published += pending.size();
             }
-            if (failing) {
-                log.info("Audit relay reached Kafka again; publishing from seq {}", position + 1);
+            if (pending.size() == batch) {
+                continue;
+            }
+            // The outage is over only when records and checkpoints both went out.
+            if (publishCheckpoints() && failing) {
+                log.info("Audit relay reached Kafka again; published up to seq {}", position);
                 failing = false;
             }
-            position = pending.get(pending.size() - 1).seq();
-            store.relayAdvance(RELAY, position);
-            published += pending.size();
-            if (pending.size() < batch) {
-                publishCheckpoints();
-                return published;
-            }
+            return published;
         }
     }
 
     /** Signed checkpoints go to their own topic, so a copy exists that the database cannot change. */
-    private void publishCheckpoints() {
+    private boolean publishCheckpoints() {
         long position = store.relayPosition(CHECKPOINT_RELAY);
         // In signing order: a checkpoint signed later at a past tree size (a purge boundary) goes out too.
         List<CheckpointStore.Relayed> pending = checkpoints.relayAfter(position, 100);
         if (pending.isEmpty()) {
-            return;
+            return true;
         }
         try {
             KafkaProducer<String, byte[]> p = producer();
@@ -121,9 +118,19 @@ public class AuditRelay implements DisposableBean {
                 a.get(30, TimeUnit.SECONDS);
             }
             store.relayAdvance(CHECKPOINT_RELAY, pending.get(pending.size() - 1).relaySeq());
+            return true;
         } catch (Exception e) {
-            reset();
-            log.warn("Audit relay could not publish checkpoints ({}); will retry", e.getClass().getSimpleName());
+            fail(e, pending.size() + " checkpoint(s) wait in the database");
+            return false;
+        }
+    }
+
+    /** Drops the producer for a fresh start next tick; warns once per outage, not once per tick. */
+    private void fail(Exception e, String waiting) {
+        reset();
+        if (!failing) {
+            log.warn("Audit relay cannot reach Kafka ({}); {}", e.getClass().getSimpleName(), waiting);
+            failing = true;
         }
     }
 
@@ -212,8 +219,23 @@ public class AuditRelay implements DisposableBean {
         }
     }
 
-    public synchronized boolean isFailing() {
+    /** True from a failed attempt to the next one that Kafka acknowledges. */
+    public boolean isFailing() {
         return failing;
+    }
+
+    /**
+     * Health component {@code auditRelay}: RELAY_FAILING (HTTP 200; the hub still takes writes, the records
+     * wait) while Kafka cannot be reached, with how many records are not yet published.
+     */
+    @Override
+    public Health health() {
+        if (!props.getKafka().isEnabled()) {
+            return Health.up().withDetail("kafka", "off").build();
+        }
+        long waiting = Math.max(0, store.headSeq() - store.relayPosition(RELAY));
+        return (failing ? Health.status("RELAY_FAILING") : Health.up())
+                .withDetail("kafka", "on").withDetail("waiting", waiting).build();
     }
 
     @Override
