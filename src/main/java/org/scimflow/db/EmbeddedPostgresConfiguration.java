@@ -50,6 +50,11 @@ public class EmbeddedPostgresConfiguration {
                 .setCleanDataDirectory(false)
                 .setServerConfig("max_connections", "120")
                 .setServerConfig("synchronous_commit", "on")
+                // The library starts the server with -F (fsync off), a test-database default that can lose
+                // acknowledged commits, audit records with them, when the machine stops. The -c options
+                // follow -F on the command line and win.
+                .setServerConfig("fsync", "on")
+                .setServerConfig("full_page_writes", "on")
                 // Stopped by this context (destroyMethod), after everything that uses it: its own JVM
                 // shutdown hook would stop it while the hub is still draining requests and audit writes.
                 .setRegisterShutdownHook(false)
