@@ -6,12 +6,17 @@
 # with scimflow.audit.enabled=false. Prints both results, where the CPU went, and the audit cost on create
 # throughput, (off - on) / off. Both hubs (and their embedded PostgreSQL) are stopped on exit.
 #
-# The default warm-up (10,000 creates and 10,000 lookups per hub) is what the JIT needs on two cores: with
-# 2,000, the measured phase still ran partly interpreted and creates came out about 40% slower.
+# The load program is wrk (Debian's package) with bench/wrk/create.lua and bench/wrk/lookup.lua when it is
+# installed: it uses about 0.1 of a core, where bench/ScimLoad.java (LOADER=java) used 0.38 of the two the
+# hub and PostgreSQL share. With wrk the phases are timed: WARMUP_SECONDS (60) of creates and 20 s of
+# lookups, then CREATE_SECONDS (40) of creates and LOOKUP_SECONDS (20) of lookups of the users just created.
+# With LOADER=java they are counted: the warm-up (10,000 creates and 10,000 lookups per hub) is what the JIT
+# needs on two cores; with 2,000, the measured phase still ran partly interpreted and creates came out about
+# 40% slower.
 #
 # Everything is tunable from the environment, e.g.
 #   CONCURRENCY=8 bench/run-audit-cost.sh
-#   SKIP_BUILD=1 CREATES=5000 READS=5000 bench/run-audit-cost.sh
+#   SKIP_BUILD=1 LOADER=java CREATES=5000 READS=5000 bench/run-audit-cost.sh
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,6 +27,10 @@ CREATES=${CREATES:-40000}
 READS=${READS:-20000}
 CONCURRENCY=${CONCURRENCY:-32}
 WARMUP=${WARMUP:-10000}
+LOADER=${LOADER:-$(command -v wrk >/dev/null && echo wrk || echo java)}
+WARMUP_SECONDS=${WARMUP_SECONDS:-60}
+CREATE_SECONDS=${CREATE_SECONDS:-40}
+LOOKUP_SECONDS=${LOOKUP_SECONDS:-20}
 MAX_SECONDS=${MAX_SECONDS:-180}
 START_TIMEOUT=${START_TIMEOUT:-120}
 WORK=$(mktemp -d /tmp/scimflow-bench.XXXXXX)
@@ -117,9 +126,13 @@ run_load() {
     hz=$(getconf CLK_TCK)
     hub0=$(ticks_of "$HUB_PID"); pg0=$(postgres_ticks); m0=$(machine_ticks); start=$(date +%s.%N)
     local TIMEFORMAT='%U %S'
-    { time java "$REPO/bench/ScimLoad.java" --url "http://127.0.0.1:$PORT" --token "$TOKEN" \
-        --creates "$CREATES" --reads "$READS" --concurrency "$CONCURRENCY" --warmup "$WARMUP" \
-        --max-seconds "$MAX_SECONDS" >"$out" 2>&1 ; } 2>"$WORK/time-$label.txt"
+    if [[ $LOADER == wrk ]]; then
+        { time wrk_load "$label" >"$out" 2>&1 ; } 2>"$WORK/time-$label.txt"
+    else
+        { time java "$REPO/bench/ScimLoad.java" --url "http://127.0.0.1:$PORT" --token "$TOKEN" \
+            --creates "$CREATES" --reads "$READS" --concurrency "$CONCURRENCY" --warmup "$WARMUP" \
+            --max-seconds "$MAX_SECONDS" >"$out" 2>&1 ; } 2>"$WORK/time-$label.txt"
+    fi
     end=$(date +%s.%N)
     hub1=$(ticks_of "$HUB_PID"); pg1=$(postgres_ticks); m1=$(machine_ticks)
     cat "$out"
@@ -135,6 +148,39 @@ run_load() {
                    wall, cores, hub / wall, pg / wall, load / wall, other / wall, 100 * busy / (wall * cores)
         }'
     audit_rows "$label"
+}
+
+# The same phases with wrk: creates, then lookups of exactly the users those creates made.
+wrk_phase() {   # phase prefix seconds script [list]
+    local phase=$1 prefix=$2 seconds=$3 script=$4 list=${5:-}
+    PHASE=$phase PREFIX=$prefix TOKEN=$TOKEN LIST=$list \
+        wrk -t2 -c"$CONCURRENCY" -d"${seconds}s" -s "$REPO/bench/wrk/$script" "http://127.0.0.1:$PORT" \
+        >"$WORK/wrk-$phase-$prefix.txt" 2>&1 || { cat "$WORK/wrk-$phase-$prefix.txt"; return 1; }
+}
+
+wrk_load() {
+    local label=$1 run
+    run=$(date +%s%N | tail -c 9)
+    echo "loader=wrk url=http://127.0.0.1:$PORT run=$run concurrency=$CONCURRENCY warmup=${WARMUP_SECONDS}s+20s create=${CREATE_SECONDS}s lookup=${LOOKUP_SECONDS}s"
+    wrk_phase create "w$run-" "$WARMUP_SECONDS" create.lua "$WORK/created-$label-warm"
+    cat "$WORK/created-$label-warm".* >"$WORK/created-$label-warm"
+    wrk_phase lookup "w$run-" 20 lookup.lua "$WORK/created-$label-warm"
+    wrk_phase create "m$run-" "$CREATE_SECONDS" create.lua "$WORK/created-$label"
+    cat "$WORK/created-$label".* >"$WORK/created-$label"
+    wrk_phase lookup "m$run-" "$LOOKUP_SECONDS" lookup.lua "$WORK/created-$label"
+    echo "warm-up: $(grep -h '^create ' "$WORK/wrk-create-w$run-.txt") / $(tail -1 "$WORK/wrk-lookup-w$run-.txt")"
+    echo
+    printf '%-8s %9s %7s %9s %10s %8s %8s %8s %8s\n' phase requests errors seconds req/s p50_ms p90_ms p99_ms max_ms
+    grep -h '^create ' "$WORK/wrk-create-m$run-.txt"
+    # lookup.lua's summary line, as a row of the same table (wrong answers count as errors).
+    awk '/^lookups:/ {
+        n = $2; secs = $4; rate = $7; sub("/s;", "", rate)
+        for (i = 1; i <= NF; i++) { v = $(i+1); sub(/,|;/, "", v)
+            if ($i == "p50") p50 = v; if ($i == "p90") p90 = v; if ($i == "p99") p99 = v; if ($i == "max") max = v
+            if ($i == "answers") wrong = v; if ($i == "errors") sock = v }
+        printf "%-8s %9d %7d %9.3f %10.1f %8.2f %8.2f %8.2f %8.2f\n", "lookup", n, wrong + sock, secs, rate, p50, p90, p99, max
+    }' "$WORK/wrk-lookup-m$run-.txt"
+    grep -h '^users created' "$WORK/wrk-create-m$run-.txt"
 }
 
 # How many audit records the run left, straight from the hub's database (skipped without psql).
@@ -158,7 +204,11 @@ fi
 for mode in on off; do
     audit=true; [[ $mode == off ]] && audit=false
     start_hub "audit-$mode" "$audit"
-    echo "== audit $mode (creates=$CREATES reads=$READS concurrency=$CONCURRENCY warmup=$WARMUP)"
+    if [[ $LOADER == wrk ]]; then
+        echo "== audit $mode (loader wrk, concurrency=$CONCURRENCY)"
+    else
+        echo "== audit $mode (creates=$CREATES reads=$READS concurrency=$CONCURRENCY warmup=$WARMUP)"
+    fi
     run_load "audit-$mode"
     stop_hub
     echo

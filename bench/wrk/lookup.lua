@@ -1,6 +1,7 @@
 -- wrk script: GET /scim/v2/Users?filter=userName eq "<PREFIX><random 0..USERS-1>@example.com", the
 -- lookup identity providers send before every create. Each answer must be 200 with exactly one user.
 --   PREFIX=scale-RUN- USERS=100000 TOKEN=... wrk -t2 -c8 -d30s --latency -s bench/wrk/lookup.lua URL
+-- With LIST=<file> (one n per line, as bench/wrk/create.lua writes them) it looks up those users instead.
 local prefix = os.getenv("PREFIX") or error("PREFIX is not set")
 local users = tonumber(os.getenv("USERS") or "100000")
 local token = os.getenv("TOKEN") or error("TOKEN is not set")
@@ -15,12 +16,20 @@ end
 
 function init(args)
    math.randomseed(os.time() * 1000 + id)
+   local list = os.getenv("LIST")
+   if list then
+      ns = {}
+      for line in io.lines(list) do
+         ns[#ns + 1] = line
+      end
+      assert(#ns > 0, "LIST " .. list .. " is empty")
+   end
    wrong = 0
    headers = { ["Authorization"] = "Bearer " .. token, ["Accept"] = "application/scim+json" }
 end
 
 function request()
-   local n = math.random(0, users - 1)
+   local n = ns and ns[math.random(1, #ns)] or math.random(0, users - 1)
    return wrk.format("GET", "/scim/v2/Users?filter=userName%20eq%20%22" .. prefix .. n .. "%40example.com%22",
       headers)
 end
