@@ -40,28 +40,29 @@ class AuditVerifierTest extends HubTest {
     }
 
     /**
-     * A group-commit batch's records go in with one audit_append_batch call; each must link to the one
+     * A group-commit batch's records go in with one audit_append_rows call; each must link to the one
      * before it exactly as one audit_append per record would, so the verifier finds nothing.
      */
     @org.junit.jupiter.api.Test
     void aBatchAppendLinksEachRecordToTheOneBefore() throws Exception {
         AuditRecordCodec codec = new AuditRecordCodec(mapper);
         int n = 3;
-        String[] rows = new String[n];
+        java.util.List<java.util.Map<String, Object>> rows = new java.util.ArrayList<>();
         byte[][] hashes = new byte[n][];
         for (int i = 0; i < n; i++) {
             AuditEvent e = AuditEvent.builder().eventId(Generators.timeBasedEpochGenerator().generate())
                     .eventTime(Instant.parse("2026-03-01T10:00:00Z")).recordedTime(Instant.parse("2026-03-01T10:00:01Z"))
                     .correlationId("batch-" + i).channel("system").action("test.batch").outcome("success")
                     .actorType("system").build();
-            rows[i] = mapper.writeValueAsString(codec.toColumns(e));
+            rows.add(codec.toColumns(e));
             hashes[i] = codec.contentHash(e);
         }
+        String json = mapper.writeValueAsString(rows);
         java.util.List<java.util.Map<String, Object>> out = jdbc.execute(
                 (org.springframework.jdbc.core.ConnectionCallback<java.util.List<java.util.Map<String, Object>>>) con -> {
                     con.setAutoCommit(false);
-                    try (var ps = con.prepareStatement("select * from audit_append_batch(?::jsonb[], ?)")) {
-                        ps.setArray(1, con.createArrayOf("text", rows));
+                    try (var ps = con.prepareStatement("select * from audit_append_rows(?::jsonb, ?)")) {
+                        ps.setString(1, json);
                         ps.setArray(2, con.createArrayOf("bytea", hashes));
                         java.util.List<java.util.Map<String, Object>> list = new java.util.ArrayList<>();
                         try (var rs = ps.executeQuery()) {
@@ -96,8 +97,8 @@ class AuditVerifierTest extends HubTest {
     void aBatchWithoutAHashPerRecordIsRefused() {
         assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> jdbc.execute(
                 (org.springframework.jdbc.core.ConnectionCallback<Object>) con -> {
-                    try (var ps = con.prepareStatement("select * from audit_append_batch(?::jsonb[], ?)")) {
-                        ps.setArray(1, con.createArrayOf("text", new String[] {"{}", "{}"}));
+                    try (var ps = con.prepareStatement("select * from audit_append_rows(?::jsonb, ?)")) {
+                        ps.setString(1, "[{}, {}]");
                         ps.setArray(2, con.createArrayOf("bytea", new byte[][] {new byte[32]}));
                         return ps.executeQuery().next();
                     }
