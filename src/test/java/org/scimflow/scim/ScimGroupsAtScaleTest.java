@@ -150,6 +150,15 @@ class ScimGroupsAtScaleTest extends HubTest {
     }
 
     private long[] awaitStableStats() {
+        // An idle backend keeps its pending statistics for up to ten seconds (PostgreSQL's idle stats
+        // interval), so reads from an earlier test could land inside this one's window. A backend that
+        // exits flushes them: close the pool's idle connections first.
+        try {
+            jdbc.getDataSource().unwrap(com.zaxxer.hikari.HikariDataSource.class).getHikariPoolMXBean()
+                    .softEvictConnections();
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
         // Statistics reach the shared view within about a second of a backend's last transaction.
         long[][] last = {memberTableStats()};
         Awaitility.await().pollDelay(Duration.ofMillis(1100)).pollInterval(Duration.ofMillis(1100))
