@@ -173,7 +173,7 @@ public class ScimflowProperties {
 
     /** When signed checkpoints are taken and where their external copies go. */
     public static class Checkpoints {
-        private int everyRecords = 1000;
+        private int everyRecords = 10000;
         private long everySeconds = 60;
         private Path dir;
         public int getEveryRecords() { return everyRecords; }
