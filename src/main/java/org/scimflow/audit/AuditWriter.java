@@ -24,6 +24,8 @@ import org.springframework.stereotype.Component;
 @Component
 public class AuditWriter {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(AuditWriter.class);
+
     private final JdbcTemplate jdbc;
     private final AuditRecordCodec codec;
     private final ObjectMapper mapper;
@@ -61,6 +63,30 @@ public class AuditWriter {
             }
         });
         return appended.get();
+    }
+
+    /**
+     * Appends the event without waiting for its commit, for calls that changed nothing (reads, rejected
+     * calls): the caller's thread goes back to serving at once, and the records lane commits these in
+     * batches as large as have queued. Durable before the hub acknowledges shutdown (see
+     * {@link GroupCommit#submitAtCommit}); a failed append is logged. Inside a transaction it joins it.
+     */
+    public void appendLater(AuditEvent event) {
+        if (!enabled) {
+            return;
+        }
+        groupCommit.submitAtCommit(() -> {
+            Batch batch = GroupCommit.batchEnd(this, Batch::new);
+            if (batch == null) {
+                appendNow(List.of(event), List.of(new AtomicReference<>(event)));
+            } else {
+                batch.add(event, new AtomicReference<>(event));
+            }
+        }).whenComplete((ok, failed) -> {
+            if (failed != null) {
+                log.error("Audit record {} of {} could not be written", event.eventId(), event.action(), failed);
+            }
+        });
     }
 
     /** The records of one group-commit batch, appended together after the batch's last write. */

@@ -47,8 +47,13 @@ public class GroupCommit implements SmartLifecycle {
     private static final ThreadLocal<java.util.Map<Object, Runnable>> BATCH_END = new ThreadLocal<>();
 
     private final BlockingQueue<Task<?>> queue = new LinkedBlockingQueue<>();
-    /** Tasks that only append audit records ({@link #executeAtCommit}), for the records worker. */
-    private final BlockingQueue<Task<?>> records = new LinkedBlockingQueue<>();
+    /**
+     * Tasks that only append audit records ({@link #executeAtCommit}, {@link #submitAtCommit}), for the
+     * records worker. Bounded: when the worker falls this far behind, submitters wait (back-pressure)
+     * instead of the heap growing.
+     */
+    private final BlockingQueue<Task<?>> records = new LinkedBlockingQueue<>(RECORDS_CAPACITY);
+    private static final int RECORDS_CAPACITY = 20_000;
     private final TransactionTemplate outer;
     private final TransactionTemplate savepoint;
     private volatile boolean running;
@@ -115,6 +120,40 @@ public class GroupCommit implements SmartLifecycle {
         }, false);
     }
 
+    /**
+     * As {@link #executeAtCommit}, without waiting for the commit: the returned future completes when it
+     * committed (or failed). For audit records of calls that changed nothing, whose caller has nothing to
+     * wait for; the workers drain the queue before {@link #stop} returns, so they are durable before the
+     * process acknowledges shutdown. Waits only when the records worker is {@value #RECORDS_CAPACITY} tasks
+     * behind.
+     */
+    public CompletableFuture<Void> submitAtCommit(Runnable action) {
+        TransactionCallback<Void> work = status -> {
+            beforeCommit(action);
+            return null;
+        };
+        if (TransactionSynchronizationManager.isActualTransactionActive()) {
+            work.doInTransaction(null);
+            return CompletableFuture.completedFuture(null);
+        }
+        if (!running) {
+            outer.execute(work);
+            return CompletableFuture.completedFuture(null);
+        }
+        Task<Void> task = new Task<>(work, false);
+        enqueue(records, task);
+        return task.result;
+    }
+
+    private static void enqueue(BlockingQueue<Task<?>> queue, Task<?> task) {
+        try {
+            queue.put(task);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while queueing for commit", e);
+        }
+    }
+
     private <T> T execute(TransactionCallback<T> work, boolean ownSavepoint) {
         if (TransactionSynchronizationManager.isActualTransactionActive()) {
             return work.doInTransaction(null);
@@ -124,7 +163,7 @@ public class GroupCommit implements SmartLifecycle {
             return outer.execute(work);
         }
         Task<T> task = new Task<>(work, ownSavepoint);
-        (ownSavepoint ? queue : records).add(task);
+        enqueue(ownSavepoint ? queue : records, task);
         try {
             return task.result.get();
         } catch (InterruptedException e) {
