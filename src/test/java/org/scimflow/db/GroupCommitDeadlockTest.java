@@ -59,7 +59,15 @@ class GroupCommitDeadlockTest extends HubTest {
 
         // Batch A: k1, then (once batch B holds k2) k2.
         Future<Object> a1 = submit(() -> { insert(k1, 1); a1Done.countDown(); return null; });
-        Future<Object> a2 = submit(() -> { b1Done.await(); insert(k2, 1); return null; });
+        // Bounded: if b1 fails, nothing else ends this wait (PostgreSQL cannot see a Java latch), and the
+        // test should fail with b1's error (b1.get below) rather than hang.
+        Future<Object> a2 = submit(() -> {
+            if (!b1Done.await(20, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("b1 never inserted k2");
+            }
+            insert(k2, 1);
+            return null;
+        });
         awaitQueued(2);
         release1.countDown();
         assertThat(a1Done.await(10, TimeUnit.SECONDS)).isTrue();
