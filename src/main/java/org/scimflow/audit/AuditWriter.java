@@ -51,18 +51,24 @@ public class AuditWriter {
             return event;
         }
         AtomicReference<AuditEvent> appended = new AtomicReference<>(event);
-        // In a group-commit batch the append itself waits for the end of the batch (see GroupCommit):
-        // the chain head is then locked only for the appends and the commit, not for the writes' work,
-        // and the batch's records go in with one statement.
-        groupCommit.executeAtCommit(() -> {
+        groupCommit.executeAtCommit(appendAtBatchEnd(event, appended));
+        return appended.get();
+    }
+
+    /**
+     * In a group-commit batch the append itself waits for the end of the batch (see GroupCommit): the chain
+     * head is then locked only for the appends and the commit, not for the writes' work, and the batch's
+     * records go in with one statement. Outside a batch it appends at once.
+     */
+    private Runnable appendAtBatchEnd(AuditEvent event, AtomicReference<AuditEvent> appended) {
+        return () -> {
             Batch batch = GroupCommit.batchEnd(this, Batch::new);
             if (batch == null) {
                 appendNow(List.of(event), List.of(appended));
             } else {
                 batch.add(event, appended);
             }
-        });
-        return appended.get();
+        };
     }
 
     /**
@@ -75,18 +81,13 @@ public class AuditWriter {
         if (!enabled) {
             return;
         }
-        groupCommit.submitAtCommit(() -> {
-            Batch batch = GroupCommit.batchEnd(this, Batch::new);
-            if (batch == null) {
-                appendNow(List.of(event), List.of(new AtomicReference<>(event)));
-            } else {
-                batch.add(event, new AtomicReference<>(event));
-            }
-        }).whenComplete((ok, failed) -> {
-            if (failed != null) {
-                log.error("Audit record {} of {} could not be written", event.eventId(), event.action(), failed);
-            }
-        });
+        groupCommit.submitAtCommit(appendAtBatchEnd(event, new AtomicReference<>(event)))
+                .whenComplete((ok, failed) -> {
+                    if (failed != null) {
+                        log.error("Audit record {} of {} could not be written", event.eventId(), event.action(),
+                                failed);
+                    }
+                });
     }
 
     /** The records of one group-commit batch, appended together after the batch's last write. */

@@ -114,10 +114,7 @@ public class GroupCommit implements SmartLifecycle {
      * transaction fails with it, as any failure at the end of a batch does.
      */
     public void executeAtCommit(Runnable action) {
-        execute(status -> {
-            beforeCommit(action);
-            return null;
-        }, false);
+        execute(atCommit(action), false);
     }
 
     /**
@@ -128,44 +125,19 @@ public class GroupCommit implements SmartLifecycle {
      * behind.
      */
     public CompletableFuture<Void> submitAtCommit(Runnable action) {
-        TransactionCallback<Void> work = status -> {
+        return submit(atCommit(action), false);
+    }
+
+    private static TransactionCallback<Void> atCommit(Runnable action) {
+        return status -> {
             beforeCommit(action);
             return null;
         };
-        if (TransactionSynchronizationManager.isActualTransactionActive()) {
-            work.doInTransaction(null);
-            return CompletableFuture.completedFuture(null);
-        }
-        if (!running) {
-            outer.execute(work);
-            return CompletableFuture.completedFuture(null);
-        }
-        Task<Void> task = new Task<>(work, false);
-        enqueue(records, task);
-        return task.result;
-    }
-
-    private static void enqueue(BlockingQueue<Task<?>> queue, Task<?> task) {
-        try {
-            queue.put(task);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while queueing for commit", e);
-        }
     }
 
     private <T> T execute(TransactionCallback<T> work, boolean ownSavepoint) {
-        if (TransactionSynchronizationManager.isActualTransactionActive()) {
-            return work.doInTransaction(null);
-        }
-        if (!running) {
-            // Before start or after stop (tests, shutdown stragglers): plain transaction.
-            return outer.execute(work);
-        }
-        Task<T> task = new Task<>(work, ownSavepoint);
-        enqueue(ownSavepoint ? queue : records, task);
         try {
-            return task.result.get();
+            return submit(work, ownSavepoint).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for commit", e);
@@ -178,6 +150,28 @@ public class GroupCommit implements SmartLifecycle {
             }
             throw new IllegalStateException(e.getCause());
         }
+    }
+
+    /**
+     * Queues {@code work} for a worker: writes (own savepoint) for the write workers, audit-only work for the
+     * records worker. Inside a transaction, or before start and after stop (tests, shutdown stragglers), it
+     * runs at once instead, and its exceptions reach the caller directly.
+     */
+    private <T> CompletableFuture<T> submit(TransactionCallback<T> work, boolean ownSavepoint) {
+        if (TransactionSynchronizationManager.isActualTransactionActive()) {
+            return CompletableFuture.completedFuture(work.doInTransaction(null));
+        }
+        if (!running) {
+            return CompletableFuture.completedFuture(outer.execute(work));
+        }
+        Task<T> task = new Task<>(work, ownSavepoint);
+        try {
+            (ownSavepoint ? queue : records).put(task);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while queueing for commit", e);
+        }
+        return task.result;
     }
 
     private void loop(BlockingQueue<Task<?>> queue) {
