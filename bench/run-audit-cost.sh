@@ -150,12 +150,16 @@ run_load() {
     audit_rows "$label"
 }
 
-# The same phases with wrk: creates, then lookups of exactly the users those creates made.
-wrk_phase() {   # phase prefix seconds script [list]
-    local phase=$1 prefix=$2 seconds=$3 script=$4 list=${5:-}
+# The same phases with wrk: creates, then lookups of exactly the users those creates made. A create phase
+# writes the users it made to <list> (one file per wrk thread, joined here); a lookup phase reads it.
+wrk_phase() {   # phase prefix seconds script list
+    local phase=$1 prefix=$2 seconds=$3 script=$4 list=$5
     PHASE=$phase PREFIX=$prefix TOKEN=$TOKEN LIST=$list \
         wrk -t2 -c"$CONCURRENCY" -d"${seconds}s" -s "$REPO/bench/wrk/$script" "http://127.0.0.1:$PORT" \
         >"$WORK/wrk-$phase-$prefix.txt" 2>&1 || { cat "$WORK/wrk-$phase-$prefix.txt"; return 1; }
+    if [[ $phase == create ]]; then
+        cat "$list".* >"$list"
+    fi
 }
 
 wrk_load() {
@@ -163,10 +167,8 @@ wrk_load() {
     run=$(date +%s%N | tail -c 9)
     echo "loader=wrk url=http://127.0.0.1:$PORT run=$run concurrency=$CONCURRENCY warmup=${WARMUP_SECONDS}s+20s create=${CREATE_SECONDS}s lookup=${LOOKUP_SECONDS}s"
     wrk_phase create "w$run-" "$WARMUP_SECONDS" create.lua "$WORK/created-$label-warm"
-    cat "$WORK/created-$label-warm".* >"$WORK/created-$label-warm"
     wrk_phase lookup "w$run-" 20 lookup.lua "$WORK/created-$label-warm"
     wrk_phase create "m$run-" "$CREATE_SECONDS" create.lua "$WORK/created-$label"
-    cat "$WORK/created-$label".* >"$WORK/created-$label"
     wrk_phase lookup "m$run-" "$LOOKUP_SECONDS" lookup.lua "$WORK/created-$label"
     echo "warm-up: $(grep -h '^create ' "$WORK/wrk-create-w$run-.txt") / $(tail -1 "$WORK/wrk-lookup-w$run-.txt")"
     echo
