@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # What audit recording costs SCIM writes and lookups.
 #
-# Builds the hub from a clone of this repository (its committed state), then runs bench/ScimLoad.java
-# twice with the same parameters against a hub on a fresh data directory: once with audit on, once
-# with scimflow.audit.enabled=false. Prints both results, where the CPU went, and the audit cost on create
+# Builds the hub from a clone of this repository (its committed state), then runs the load twice with
+# the same parameters against a hub on a fresh data directory: once with audit on, once with
+# scimflow.audit.enabled=false (ROUNDS such pairs). Prints both results, where the CPU went, and the audit cost on create
 # throughput, (off - on) / off. Both hubs (and their embedded PostgreSQL) are stopped on exit.
 #
 # The load program is wrk (Debian's package) with bench/wrk/create.lua and bench/wrk/lookup.lua when it is
@@ -17,6 +17,7 @@
 # Everything is tunable from the environment, e.g.
 #   CONCURRENCY=8 bench/run-audit-cost.sh
 #   SKIP_BUILD=1 LOADER=java CREATES=5000 READS=5000 bench/run-audit-cost.sh
+#   ROUNDS=3 CONCURRENCY=16 bench/run-audit-cost.sh     # three on/off pairs and the median cost
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -203,22 +204,38 @@ if [[ -z "${SKIP_BUILD:-}" ]]; then
 fi
 [[ -f "$SRC/target/scimflow.jar" ]] || { log "no $SRC/target/scimflow.jar; run without SKIP_BUILD"; exit 1; }
 
-for mode in on off; do
-    audit=true; [[ $mode == off ]] && audit=false
-    start_hub "audit-$mode" "$audit"
-    if [[ $LOADER == wrk ]]; then
-        echo "== audit $mode (loader wrk, concurrency=$CONCURRENCY)"
-    else
-        echo "== audit $mode (creates=$CREATES reads=$READS concurrency=$CONCURRENCY warmup=$WARMUP)"
-    fi
-    run_load "audit-$mode"
-    stop_hub
+# ROUNDS pairs, the order alternating (on/off, off/on, ...) so that a drift of the machine over the run
+# does not always fall on the same side. One pair's cost moves by several points between identical runs
+# (audit off alone has moved by 20%), so with ROUNDS > 1 the verdict is the median of the pairs' costs.
+ROUNDS=${ROUNDS:-1}
+costs=()
+for round in $(seq 1 "$ROUNDS"); do
+    order="on off"; (( round % 2 == 0 )) && order="off on"
+    for mode in $order; do
+        audit=true; [[ $mode == off ]] && audit=false
+        label="audit-$mode"; (( ROUNDS > 1 )) && label="$label-$round"
+        start_hub "$label" "$audit"
+        if [[ $LOADER == wrk ]]; then
+            echo "== audit $mode (loader wrk, concurrency=$CONCURRENCY)${ROUNDS:+ round $round of $ROUNDS}"
+        else
+            echo "== audit $mode (creates=$CREATES reads=$READS concurrency=$CONCURRENCY warmup=$WARMUP)${ROUNDS:+ round $round of $ROUNDS}"
+        fi
+        run_load "$label"
+        stop_hub
+        echo
+    done
+    suffix=""; (( ROUNDS > 1 )) && suffix="-$round"
+    on=$(creates_per_second "audit-on$suffix")
+    off=$(creates_per_second "audit-off$suffix")
+    cost=$(awk -v on="$on" -v off="$off" 'BEGIN { printf "%.1f", (off > 0 ? 100 * (off - on) / off : 0) }')
+    costs+=("$cost")
+    echo "create throughput: audit on ${on}/s, audit off ${off}/s, audit cost (off-on)/off = ${cost}%"
     echo
 done
 
-on=$(creates_per_second audit-on)
-off=$(creates_per_second audit-off)
-awk -v on="$on" -v off="$off" 'BEGIN {
-    printf "create throughput: audit on %s/s, audit off %s/s, audit cost (off-on)/off = %.1f%%\n",
-           on, off, (off > 0 ? 100 * (off - on) / off : 0) }'
+if (( ROUNDS > 1 )); then
+    printf '%s\n' "${costs[@]}" | sort -g | awk '{ c[NR] = $1 } END {
+        m = (NR % 2) ? c[(NR + 1) / 2] : (c[NR / 2] + c[NR / 2 + 1]) / 2
+        printf "audit cost over %d rounds: median %.1f%%, lowest %.1f%%, highest %.1f%%\n", NR, m, c[1], c[NR] }'
+fi
 echo "logs and raw output: $WORK"

@@ -1,13 +1,11 @@
 package org.scimflow.audit;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.scimflow.config.ScimflowProperties;
 import org.scimflow.db.GroupCommit;
@@ -106,38 +104,28 @@ public class AuditWriter {
         }
     }
 
-    /** Links {@code events} into the chain in this order with one {@code audit_append_rows} call. */
+    /** Links {@code events} into the chain in this order with one {@code audit_append_columns} call. */
     private void appendNow(List<AuditEvent> events, List<AtomicReference<AuditEvent>> results) {
         int n = events.size();
-        AuditEvent[] stamped = new AuditEvent[n];
-        List<Map<String, Object>> rows = new ArrayList<>(n);
+        List<AuditEvent> stamped = new ArrayList<>(n);
         byte[][] contentHashes = new byte[n][];
         Instant now = Instant.now();
         for (int i = 0; i < n; i++) {
             AuditEvent e = events.get(i).toBuilder().recordedTime(now).build();
-            stamped[i] = e;
+            stamped.add(e);
             contentHashes[i] = codec.contentHash(e);
-            rows.add(codec.toColumns(e));
-        }
-        String json;
-        try {
-            json = mapper.writeValueAsString(rows);
-        } catch (JsonProcessingException ex) {
-            throw new IllegalStateException("audit event not serialisable", ex);
         }
         int[] i = {0};
         jdbc.query(con -> {
-            PreparedStatement ps = con.prepareStatement(
-                    "select out_seq, out_record_hash from audit_append_rows(?::jsonb, ?)");
-            ps.setString(1, json);
-            ps.setArray(2, con.createArrayOf("bytea", contentHashes));
+            PreparedStatement ps = con.prepareStatement(AuditColumns.CALL);
+            AuditColumns.bind(con, ps, stamped, contentHashes, mapper);
             return ps;
         }, (ResultSet rs) -> {
             int k = i[0]++;
-            results.get(k).set(stamped[k].toBuilder().seq(rs.getLong(1)).recordHash(rs.getBytes(2)).build());
+            results.get(k).set(stamped.get(k).toBuilder().seq(rs.getLong(1)).recordHash(rs.getBytes(2)).build());
         });
         if (i[0] != n) {
-            throw new IllegalStateException("audit_append_rows returned " + i[0] + " rows for " + n + " records");
+            throw new IllegalStateException("audit_append_columns returned " + i[0] + " rows for " + n + " records");
         }
     }
 

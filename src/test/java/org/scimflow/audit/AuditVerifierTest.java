@@ -40,30 +40,28 @@ class AuditVerifierTest extends HubTest {
     }
 
     /**
-     * A group-commit batch's records go in with one audit_append_rows call; each must link to the one
+     * A group-commit batch's records go in with one audit_append_columns call; each must link to the one
      * before it exactly as one audit_append per record would, so the verifier finds nothing.
      */
     @org.junit.jupiter.api.Test
     void aBatchAppendLinksEachRecordToTheOneBefore() throws Exception {
         AuditRecordCodec codec = new AuditRecordCodec(mapper);
         int n = 3;
-        java.util.List<java.util.Map<String, Object>> rows = new java.util.ArrayList<>();
+        java.util.List<AuditEvent> events = new java.util.ArrayList<>();
         byte[][] hashes = new byte[n][];
         for (int i = 0; i < n; i++) {
             AuditEvent e = AuditEvent.builder().eventId(Generators.timeBasedEpochGenerator().generate())
                     .eventTime(Instant.parse("2026-03-01T10:00:00Z")).recordedTime(Instant.parse("2026-03-01T10:00:01Z"))
                     .correlationId("batch-" + i).channel("system").action("test.batch").outcome("success")
                     .actorType("system").build();
-            rows.add(codec.toColumns(e));
+            events.add(e);
             hashes[i] = codec.contentHash(e);
         }
-        String json = mapper.writeValueAsString(rows);
         java.util.List<java.util.Map<String, Object>> out = jdbc.execute(
                 (org.springframework.jdbc.core.ConnectionCallback<java.util.List<java.util.Map<String, Object>>>) con -> {
                     con.setAutoCommit(false);
-                    try (var ps = con.prepareStatement("select * from audit_append_rows(?::jsonb, ?)")) {
-                        ps.setString(1, json);
-                        ps.setArray(2, con.createArrayOf("bytea", hashes));
+                    try (var ps = con.prepareStatement(AuditColumns.CALL)) {
+                        AuditColumns.bind(con, ps, events, hashes, mapper);
                         java.util.List<java.util.Map<String, Object>> list = new java.util.ArrayList<>();
                         try (var rs = ps.executeQuery()) {
                             while (rs.next()) {
@@ -95,14 +93,35 @@ class AuditVerifierTest extends HubTest {
 
     @org.junit.jupiter.api.Test
     void aBatchWithoutAHashPerRecordIsRefused() {
+        AuditEvent e = AuditEvent.builder().eventId(Generators.timeBasedEpochGenerator().generate())
+                .eventTime(Instant.now()).recordedTime(Instant.now()).correlationId("short").channel("system")
+                .action("test.batch").outcome("success").build();
         assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> jdbc.execute(
                 (org.springframework.jdbc.core.ConnectionCallback<Object>) con -> {
-                    try (var ps = con.prepareStatement("select * from audit_append_rows(?::jsonb, ?)")) {
-                        ps.setString(1, "[{}, {}]");
-                        ps.setArray(2, con.createArrayOf("bytea", new byte[][] {new byte[32]}));
+                    try (var ps = con.prepareStatement(AuditColumns.CALL)) {
+                        AuditColumns.bind(con, ps, java.util.List.of(e, e), new byte[][] {new byte[32]}, mapper);
                         return ps.executeQuery().next();
                     }
-                }))).hasMessageContaining("2 rows but 1 content hashes");
+                }))).hasMessageContaining("every column needs 1 values, one per content hash");
+    }
+
+    @org.junit.jupiter.api.Test
+    void aBatchWithAShortColumnIsRefused() {
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> jdbc.execute(
+                (org.springframework.jdbc.core.ConnectionCallback<Object>) con -> {
+                    StringBuilder call = new StringBuilder("select * from audit_append_columns(");
+                    for (int k = 0; k < 28; k++) {
+                        call.append(k == 7 ? "array['system']::text[], " : "array_fill(null::text, array[2])::"
+                                + new String[] {"uuid", "smallint", "timestamptz", "timestamptz", "text", "uuid", "text",
+                                "text", "text", "text", "text", "text", "text", "text", "text", "text", "text", "text",
+                                "text", "text", "text", "text", "integer", "text", "text", "integer", "integer",
+                                "jsonb"}[k] + "[], ");
+                    }
+                    call.append("array[sha256('a'), sha256('b')])");
+                    try (var ps = con.prepareStatement(call.toString())) {
+                        return ps.executeQuery().next();
+                    }
+                }))).hasMessageContaining("every column needs 2 values, one per content hash");
     }
 
     /**
