@@ -57,10 +57,13 @@ class GroupCommitDeadlockTest extends HubTest {
         Future<Object> blocker2 = submit(() -> { busy2.countDown(); release2.await(); return null; });
         assertThat(busy2.await(10, TimeUnit.SECONDS)).isTrue();
 
-        // Batch A: k1, then (once batch B holds k2) k2.
+        // Batch A: k1, then (once batch B holds k2) k2. Each caller runs on a thread of its own, so a write
+        // is queued before the next is submitted: otherwise the two can enter the queue in either order,
+        // and a batch that runs a2 before a1 (or b2 before b1) waits on a latch nobody can release.
         Future<Object> a1 = submit(() -> { insert(k1, 1); a1Done.countDown(); return null; });
-        // Bounded: if b1 fails, nothing else ends this wait (PostgreSQL cannot see a Java latch), and the
-        // test should fail with b1's error (b1.get below) rather than hang.
+        awaitQueued(1);
+        // Bounded: if b1 does not run, nothing else ends this wait (PostgreSQL cannot see a Java latch),
+        // and the test should fail rather than hang.
         Future<Object> a2 = submit(() -> {
             if (!b1Done.await(20, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("b1 never inserted k2");
@@ -74,6 +77,7 @@ class GroupCommitDeadlockTest extends HubTest {
 
         // Batch B: k2, then k1 — the opposite order.
         Future<Object> b1 = submit(() -> { insert(k2, 2); b1Done.countDown(); return null; });
+        awaitQueued(1);
         Future<Object> b2 = submit(() -> { insert(k1, 2); return null; });
         awaitQueued(2);
         release2.countDown();

@@ -11,19 +11,13 @@ import org.scimflow.audit.AuditWriter;
 import org.scimflow.config.ScimflowProperties;
 import org.scimflow.support.HubTest;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.transaction.PlatformTransactionManager;
 
 /**
  * Records of reads and rejected calls are queued, not waited for (AuditWriter.appendLater): the hub
  * must still hold every one of them once it has stopped. Here a records lane of its own is stopped while
  * thousands are still queued; stop() returns only when all of them are committed.
- *
- * <p>The hub it ran beside is closed after the class: with it left running, GroupCommitDeadlockTest
- * run next in the same context failed three times in four (its first batch's insert did not finish in
- * 10 s); the cause is not found yet.
  */
-@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 class RecordsLaneShutdownTest extends HubTest {
 
     @Autowired
