@@ -3,8 +3,8 @@
 #
 # Builds the hub from a clone of this repository (its committed state), then runs the load twice with
 # the same parameters against a hub on a fresh data directory: once with audit on, once with
-# scimflow.audit.enabled=false (ROUNDS such pairs). Prints both results, where the CPU went, and the audit cost on create
-# throughput, (off - on) / off. Both hubs (and their embedded PostgreSQL) are stopped on exit.
+# scimflow.audit.enabled=false (ROUNDS such pairs). Prints both results, where the CPU went, and the
+# audit cost on create throughput, (off - on) / off. Both hubs (and their embedded PostgreSQL) are stopped on exit.
 #
 # The load program is wrk (Debian's package) with bench/wrk/create.lua and bench/wrk/lookup.lua when it is
 # installed: it uses about 0.1 of a core, where bench/ScimLoad.java (LOADER=java) used 0.38 of the two the
@@ -213,12 +213,13 @@ for round in $(seq 1 "$ROUNDS"); do
     order="on off"; (( round % 2 == 0 )) && order="off on"
     for mode in $order; do
         audit=true; [[ $mode == off ]] && audit=false
-        label="audit-$mode"; (( ROUNDS > 1 )) && label="$label-$round"
+        label="audit-$mode"; round_note=""
+        if (( ROUNDS > 1 )); then label="$label-$round"; round_note=" round $round of $ROUNDS"; fi
         start_hub "$label" "$audit"
         if [[ $LOADER == wrk ]]; then
-            echo "== audit $mode (loader wrk, concurrency=$CONCURRENCY)${ROUNDS:+ round $round of $ROUNDS}"
+            echo "== audit $mode (loader wrk, concurrency=$CONCURRENCY)$round_note"
         else
-            echo "== audit $mode (creates=$CREATES reads=$READS concurrency=$CONCURRENCY warmup=$WARMUP)${ROUNDS:+ round $round of $ROUNDS}"
+            echo "== audit $mode (creates=$CREATES reads=$READS concurrency=$CONCURRENCY warmup=$WARMUP)$round_note"
         fi
         run_load "$label"
         stop_hub
