@@ -125,6 +125,28 @@ class AuditVerifierTest extends HubTest {
     }
 
     /**
+     * Text columns travel to audit_append_columns inside array literals, where an unquoted NULL is SQL
+     * null: values spelled like it, or holding the literal's quotes, commas, braces and backslashes, must
+     * arrive as they were (or the record would lose them and fail verification).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"NULL", "null", "", " ", "a,b", "{x}", "\"q\"", "back\\slash", "tab\tand\nnewline", "Zoë 😀"})
+    void textValuesSurviveTheArrayLiteral(String value) {
+        AuditEvent stored = writer.append(AuditEvent.builder().eventId(Generators.timeBasedEpochGenerator().generate())
+                .eventTime(Instant.now()).correlationId("text-" + value).channel("system").action("test.text")
+                .outcome("success").actorType("client").actorUserAgent(value).subjectName(value).build());
+
+        java.util.Map<String, Object> row = jdbc.queryForMap(
+                "select actor_user_agent, subject_name, correlation_id from audit_event where seq = ?", stored.seq());
+
+        assertThat(row.get("actor_user_agent")).isEqualTo(value);
+        assertThat(row.get("subject_name")).isEqualTo(value);
+        assertThat(row.get("correlation_id")).isEqualTo("text-" + value);
+        AuditVerifier.Result r = verifier.verify(new AuditVerifier.Options(stored.seq(), stored.seq(), java.util.List.of(), null));
+        assertThat(r.findings()).isEmpty();
+    }
+
+    /**
      * The verifier canonicalises the jsonb text of changes itself where it can (PostgreSQL orders members
      * by length and spaces them): member order, nesting, escapes, non-ASCII text and names, and numbers it
      * leaves to a JSON tree must all hash as the writer hashed them.
