@@ -1,13 +1,13 @@
 package org.scimflow.audit;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 
 /**
  * Binds a batch of audit events to {@code audit_append_columns} (V11): one array per column, in the
@@ -27,12 +27,12 @@ final class AuditColumns {
     static void bind(Connection con, PreparedStatement ps, List<AuditEvent> events, byte[][] contentHashes,
                      ObjectMapper mapper) throws SQLException {
         int p = 1;
-        ps.setArray(p++, text(con, events, e -> str(e.eventId())));
+        ps.setArray(p++, text(con, events, e -> AuditRecordCodec.str(e.eventId())));
         ps.setArray(p++, ints(con, events, AuditEvent::schemaVersion));
-        ps.setArray(p++, text(con, events, e -> str(e.eventTime())));
-        ps.setArray(p++, text(con, events, e -> str(e.recordedTime())));
+        ps.setArray(p++, text(con, events, e -> AuditRecordCodec.str(e.eventTime())));
+        ps.setArray(p++, text(con, events, e -> AuditRecordCodec.str(e.recordedTime())));
         ps.setArray(p++, text(con, events, AuditEvent::correlationId));
-        ps.setArray(p++, text(con, events, e -> str(e.parentEventId())));
+        ps.setArray(p++, text(con, events, e -> AuditRecordCodec.str(e.parentEventId())));
         ps.setArray(p++, text(con, events, AuditEvent::cycleId));
         ps.setArray(p++, text(con, events, AuditEvent::channel));
         ps.setArray(p++, text(con, events, AuditEvent::action));
@@ -54,41 +54,38 @@ final class AuditColumns {
         ps.setArray(p++, text(con, events, AuditEvent::error));
         ps.setArray(p++, ints(con, events, AuditEvent::attempt));
         ps.setArray(p++, ints(con, events, AuditEvent::durationMs));
-        ps.setArray(p++, text(con, events, e -> json(mapper, e.changes())));
+        ps.setArray(p++, text(con, events, e -> json(mapper, e)));
         ps.setArray(p, con.createArrayOf("bytea", contentHashes));
     }
 
     private static java.sql.Array text(Connection con, List<AuditEvent> events, Function<AuditEvent, String> f)
             throws SQLException {
-        String[] values = new String[events.size()];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = f.apply(events.get(i));
-        }
-        return con.createArrayOf("text", values);
+        return array(con, "text", events, f, String[]::new);
     }
 
     private static java.sql.Array ints(Connection con, List<AuditEvent> events, Function<AuditEvent, Integer> f)
             throws SQLException {
-        Integer[] values = new Integer[events.size()];
+        return array(con, "int4", events, f, Integer[]::new);
+    }
+
+    private static <T> java.sql.Array array(Connection con, String type, List<AuditEvent> events,
+                                            Function<AuditEvent, T> f, IntFunction<T[]> newArray) throws SQLException {
+        T[] values = newArray.apply(events.size());
         for (int i = 0; i < values.length; i++) {
             values[i] = f.apply(events.get(i));
         }
-        return con.createArrayOf("int4", values);
+        return con.createArrayOf(type, values);
     }
 
     /** The changes column: null when there are none, as the hashed content leaves them out then. */
-    private static String json(ObjectMapper mapper, JsonNode changes) {
-        if (changes == null || changes.isNull() || changes.isEmpty()) {
+    private static String json(ObjectMapper mapper, AuditEvent e) {
+        if (!AuditRecordCodec.hasChanges(e)) {
             return null;
         }
         try {
-            return mapper.writeValueAsString(changes);
+            return mapper.writeValueAsString(e.changes());
         } catch (JsonProcessingException ex) {
             throw new IllegalStateException("audit changes not serialisable", ex);
         }
-    }
-
-    private static String str(Object o) {
-        return o == null ? null : o.toString();
     }
 }

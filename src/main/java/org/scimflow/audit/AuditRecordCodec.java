@@ -93,7 +93,7 @@ public final class AuditRecordCodec {
         if (e.durationMs() != null) {
             n.put("durationMs", e.durationMs());
         }
-        if (e.changes() != null && !e.changes().isNull() && !e.changes().isEmpty()) {
+        if (hasChanges(e)) {
             n.set("changes", e.changes());
         }
         return n;
@@ -186,7 +186,7 @@ public final class AuditRecordCodec {
         m.put("error", e.error());
         m.put("attempt", e.attempt());
         m.put("duration_ms", e.durationMs());
-        m.put("changes", e.changes() == null || e.changes().isEmpty() ? null : e.changes());
+        m.put("changes", hasChanges(e) ? e.changes() : null);
         m.values().removeIf(v -> v == null);
         return m;
     }
@@ -238,7 +238,12 @@ public final class AuditRecordCodec {
         return t == null ? null : t.toInstant();
     }
 
-    private static String str(Object o) {
+    /** Whether the record carries changes; without any, both the hashed content and the row leave them out. */
+    static boolean hasChanges(AuditEvent e) {
+        return e.changes() != null && !e.changes().isNull() && !e.changes().isEmpty();
+    }
+
+    static String str(Object o) {
         return o == null ? null : o.toString();
     }
 

@@ -41,6 +41,7 @@ public class GroupCommit implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(GroupCommit.class);
     private static final int MAX_BATCH = 128;
+    private static final int RECORDS_CAPACITY = 20_000;
     /** Work deferred to the end of the current task's batch, while a worker runs that task. */
     private static final ThreadLocal<List<Runnable>> DEFERRED = new ThreadLocal<>();
     /** While a worker runs a batch's deferred work: buffers that deferred work fills, flushed after it. */
@@ -53,7 +54,6 @@ public class GroupCommit implements SmartLifecycle {
      * instead of the heap growing.
      */
     private final BlockingQueue<Task<?>> records = new LinkedBlockingQueue<>(RECORDS_CAPACITY);
-    private static final int RECORDS_CAPACITY = 20_000;
     private final TransactionTemplate outer;
     private final TransactionTemplate savepoint;
     private volatile boolean running;
