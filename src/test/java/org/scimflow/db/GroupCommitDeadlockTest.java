@@ -40,7 +40,7 @@ class GroupCommitDeadlockTest extends HubTest {
 
     @Test
     void aDeadlockVictimEndsAsAUniquenessConflictAndTheOthersCommit() throws Exception {
-        commit = new GroupCommit(tm, 2);
+        commit = new GroupCommit(tm, 2, java.time.Duration.ZERO);
         commit.start();
         String k1 = "deadlock-" + UUID.randomUUID();
         String k2 = "deadlock-" + UUID.randomUUID();

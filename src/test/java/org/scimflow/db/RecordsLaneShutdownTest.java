@@ -3,8 +3,11 @@ package org.scimflow.db;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.uuid.Generators;
+import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.scimflow.audit.AuditEvent;
 import org.scimflow.audit.AuditRecordCodec;
 import org.scimflow.audit.AuditWriter;
@@ -16,7 +19,9 @@ import org.springframework.transaction.PlatformTransactionManager;
 /**
  * Records of reads and rejected calls are queued, not waited for (AuditWriter.appendLater): the hub
  * must still hold every one of them once it has stopped. Here a records lane of its own is stopped while
- * thousands are still queued; stop() returns only when all of them are committed.
+ * thousands are still queued; stop() returns only when all of them are committed. The lane gathers
+ * records for a while before each batch (scimflow.db.records-gather); what arrives meanwhile commits in
+ * the same transaction.
  */
 class RecordsLaneShutdownTest extends HubTest {
 
@@ -25,17 +30,16 @@ class RecordsLaneShutdownTest extends HubTest {
     @Autowired
     ScimflowProperties props;
 
-    @Test
-    void everyQueuedRecordIsCommittedBeforeStopReturns() {
-        GroupCommit lane = new GroupCommit(tm, 1);
+    @ParameterizedTest
+    @ValueSource(strings = {"PT0S", "PT0.05S"})
+    void everyQueuedRecordIsCommittedBeforeStopReturns(Duration gather) {
+        GroupCommit lane = new GroupCommit(tm, 1, gather);
         AuditWriter writer = new AuditWriter(jdbc, new AuditRecordCodec(mapper), mapper, props, lane);
         lane.start();
         String marker = "lane-stop-" + System.nanoTime();
         int n = 3000;
         for (int i = 0; i < n; i++) {
-            writer.appendLater(AuditEvent.builder().eventId(Generators.timeBasedEpochGenerator().generate())
-                    .eventTime(Instant.now()).correlationId(marker).channel("scim-in").action("scim.user.read")
-                    .outcome("success").actorType("client").actorId("lane-test").build());
+            writer.appendLater(read(marker));
         }
         int queuedAtStop = lane.waiting();
 
@@ -44,5 +48,41 @@ class RecordsLaneShutdownTest extends HubTest {
         assertThat(queuedAtStop).as("records still queued when stop was called").isPositive();
         assertThat(jdbc.queryForObject("select count(*) from audit_event where correlation_id = ?", Long.class, marker))
                 .isEqualTo(n);
+    }
+
+    @Test
+    void recordsArrivingWhileTheLaneGathersCommitInOneTransaction() throws InterruptedException {
+        GroupCommit lane = new GroupCommit(tm, 1, Duration.ofMillis(400));
+        AuditWriter writer = new AuditWriter(jdbc, new AuditRecordCodec(mapper), mapper, props, lane);
+        lane.start();
+        String marker = "lane-gather-" + System.nanoTime();
+        try {
+            for (int i = 0; i < 5; i++) {
+                writer.appendLater(read(marker));
+                Thread.sleep(25);
+            }
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (count(marker) < 5 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+        } finally {
+            lane.stop();
+        }
+
+        assertThat(count(marker)).isEqualTo(5);
+        // Rows written by one transaction share its xmin: with no gathering, records 25 ms apart each
+        // commit on their own.
+        assertThat(jdbc.queryForObject("select count(distinct xmin::text) from audit_event where correlation_id = ?",
+                Long.class, marker)).as("transactions that wrote the five records").isEqualTo(1);
+    }
+
+    private long count(String marker) {
+        return jdbc.queryForObject("select count(*) from audit_event where correlation_id = ?", Long.class, marker);
+    }
+
+    private static AuditEvent read(String marker) {
+        return AuditEvent.builder().eventId(Generators.timeBasedEpochGenerator().generate())
+                .eventTime(Instant.now()).correlationId(marker).channel("scim-in").action("scim.user.read")
+                .outcome("success").actorType("client").actorId("lane-test").build();
     }
 }
