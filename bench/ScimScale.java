@@ -264,7 +264,6 @@ public final class ScimScale {
         return ids.get(0);
     }
 
-    /** The first user from {@code from} on who is not in the group yet (earlier runs added some). */
     /** Removes members {@code from} .. {@code to - 1} (added by earlier measurements) from the big group. */
     private void shrinkBigGroup(String group, String[] users, int from, int to) {
         long t0 = System.nanoTime();
@@ -284,6 +283,7 @@ public final class ScimScale {
                 to - from, from, (System.nanoTime() - t0) / 1e9);
     }
 
+    /** The first user from {@code from} on who is not in the group yet (earlier runs added some). */
     private int firstOutside(String group, String[] users, int from) {
         int lo = from;
         int hi = users.length;
