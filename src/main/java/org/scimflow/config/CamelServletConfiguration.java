@@ -71,6 +71,12 @@ public class CamelServletConfiguration {
         }
 
         @Override
+        public void init(jakarta.servlet.ServletConfig config) throws jakarta.servlet.ServletException {
+            super.init(config);
+            setServletResolveConsumerStrategy(new RememberingResolver(getServletResolveConsumerStrategy()));
+        }
+
+        @Override
         protected void service(HttpServletRequest req, HttpServletResponse res) {
             // Tomcat takes calls a moment before Camel has started the routes (and after it stopped them):
             // a 404 then would tell an identity provider that a user does not exist.
@@ -95,6 +101,68 @@ public class CamelServletConfiguration {
                     return "";
                 }
             }, res);
+        }
+
+        /**
+         * Camel's REST resolver compares each call with every route's path (lower-casing and splitting each),
+         * about 9% of a lookup's CPU in the hub. This one remembers the answer for a method and path that a
+         * route declares as is, without path parameters ({@code GET /scim/v2/Users}): a route declaring the
+         * exact path is always Camel's first choice, so the answer holds while that route is connected.
+         * Paths with parameters ({@code /Users/{id}}) are resolved by Camel every time, as are unknown paths.
+         * It holds at most {@link #MAX} answers: path matching ignores case, so callers could otherwise grow it.
+         */
+        static final class RememberingResolver implements org.apache.camel.http.common.ServletResolveConsumerStrategy {
+            static final int MAX = 256;
+            private final org.apache.camel.http.common.ServletResolveConsumerStrategy camel;
+            private final java.util.concurrent.ConcurrentHashMap<String, org.apache.camel.http.common.HttpConsumer> known =
+                    new java.util.concurrent.ConcurrentHashMap<>();
+
+            RememberingResolver(org.apache.camel.http.common.ServletResolveConsumerStrategy camel) {
+                this.camel = camel;
+            }
+
+            @Override
+            public org.apache.camel.http.common.HttpConsumer resolve(HttpServletRequest request,
+                    java.util.Map<String, org.apache.camel.http.common.HttpConsumer> consumers) {
+                String path = request.getPathInfo();
+                if (path == null) {
+                    return camel.resolve(request, consumers);
+                }
+                String key = request.getMethod() + ' ' + path;
+                org.apache.camel.http.common.HttpConsumer consumer = known.get(key);
+                // A reloaded or removed route has a new consumer (or none) under its endpoint's key.
+                if (consumer != null && consumers.get(consumer.getEndpoint().getEndpointUri()) == consumer) {
+                    return consumer;
+                }
+                consumer = camel.resolve(request, consumers);
+                if (consumer == null || consumer.getPath() == null) {
+                    known.remove(key);
+                    return consumer;
+                }
+                String declared = trimSlashes(consumer.getPath());
+                if (declared.indexOf('{') < 0 && declared.equals(trimSlashes(path)) && known.size() < MAX) {
+                    known.put(key, consumer);
+                } else {
+                    known.remove(key);
+                }
+                return consumer;
+            }
+
+            @Override
+            public boolean isHttpMethodAllowed(HttpServletRequest request, String method,
+                    java.util.Map<String, org.apache.camel.http.common.HttpConsumer> consumers) {
+                return camel.isHttpMethodAllowed(request, method, consumers);
+            }
+
+            int remembered() {
+                return known.size();
+            }
+
+            private static String trimSlashes(String p) {
+                int from = p.startsWith("/") ? 1 : 0;
+                int to = p.endsWith("/") && p.length() > from ? p.length() - 1 : p.length();
+                return p.substring(from, to);
+            }
         }
 
         static void unavailable(HttpServletResponse res) {

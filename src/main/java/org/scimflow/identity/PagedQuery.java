@@ -9,7 +9,7 @@ import org.springframework.jdbc.core.RowMapper;
 /**
  * One page of a filtered, sorted resource table, and the total that goes with it.
  *
- * <p>The page is found on ids alone and joined back to its rows (a "deferred join"), so skipping to a
+ * <p>A later page is found on ids alone and joined back to its rows (a "deferred join"), so skipping to a
  * deep startIndex walks an index rather than reading every skipped resource. The total costs nothing
  * when the page shows it (fewer rows than asked for), and without a filter it is read from the counts
  * the V4 triggers keep, not counted.
@@ -24,8 +24,12 @@ final class PagedQuery {
         if (limit > 0) {
             List<Object> params = new ArrayList<>(where.params());
             params.add(limit);
-            params.add(offset);
-            items = jdbc.query(pageSql(table, columns, where, orderBy), mapper, params.toArray());
+            if (offset == 0) {
+                items = jdbc.query(firstPageSql(table, columns, where, orderBy), mapper, params.toArray());
+            } else {
+                params.add(offset);
+                items = jdbc.query(pageSql(table, columns, where, orderBy), mapper, params.toArray());
+            }
             if (items.size() < limit && (offset == 0 || !items.isEmpty())) {
                 return new Page<>(items, (long) offset + items.size());
             }
@@ -35,6 +39,15 @@ final class PagedQuery {
                 : jdbc.queryForObject("select count(*) from " + table + " r where " + where.sql(), Long.class,
                         where.params().toArray());
         return new Page<>(items, total == null ? 0 : total);
+    }
+
+    /**
+     * The first page: nothing to skip, so the rows are read where they are found. (The deferred join costs
+     * a second index probe per row; a lookup by userName spent about 10% of its database time on it.)
+     * Parameters: the filter's, then limit.
+     */
+    static String firstPageSql(String table, String columns, SqlFilter where, String orderBy) {
+        return "select " + columns + " from " + table + " r where " + where.sql() + " order by " + orderBy + " limit ?";
     }
 
     /** The page statement: the filter's parameters, then limit and offset. */

@@ -64,8 +64,8 @@ public class ScimBulk {
     public void bulk(Exchange ex) throws ScimException {
         RequestContext ctx = RouteAudit.request(ex);
         RouteAudit.draft(ex).action("scim.bulk");
-        JsonNode body = reader.read(ex.getIn().getHeader(Exchange.CONTENT_TYPE, String.class),
-                ex.getIn().getBody(byte[].class));
+        JsonNode body = reader.read(ex.getIn().getHeader(Exchange.CONTENT_TYPE, String.class), ex.getIn().getBody(),
+                ex.getContext().getTypeConverter());
         List<Operation> ops = parse(body);
         int failOnErrors = failOnErrors(body);
         String base = ScimResponses.baseUrl(ctx, props);

@@ -106,7 +106,8 @@ public class ScimEndpoint {
     }
 
     private JsonNode body(Exchange ex) throws ScimException {
-        return reader.read(ex.getIn().getHeader(Exchange.CONTENT_TYPE, String.class), ex.getIn().getBody(byte[].class));
+        return reader.read(ex.getIn().getHeader(Exchange.CONTENT_TYPE, String.class), ex.getIn().getBody(),
+                ex.getContext().getTypeConverter());
     }
 
     private void respond(Exchange ex, ScimResult r, boolean write) {

@@ -32,6 +32,27 @@ public final class ScimJsonReader {
                 .build();
     }
 
+    /**
+     * Reads the body of a SCIM call as the servlet hands it over: a stream, read here once and only up to
+     * one byte past the limit (a chunked request has no Content-Length to refuse it by earlier). The routes
+     * take the servlet's stream as it is, not a cached copy: reads have no body, and the copy cost them
+     * a buffer each.
+     */
+    public JsonNode read(String contentType, Object body, org.apache.camel.TypeConverter converter)
+            throws ScimException {
+        byte[] bytes;
+        if (body instanceof java.io.InputStream in) {
+            try (in) {
+                bytes = in.readNBytes(maxBytes + 1);
+            } catch (IOException e) {
+                throw BadRequestException.invalidSyntax("Unreadable request body");
+            }
+        } else {
+            bytes = body == null ? null : converter.convertTo(byte[].class, body);
+        }
+        return read(contentType, bytes);
+    }
+
     public JsonNode read(String contentType, byte[] body) throws ScimException {
         if (body == null || body.length == 0) {
             throw BadRequestException.invalidSyntax("A JSON request body is required");

@@ -138,6 +138,25 @@ class ScimBadInputTest extends HubTest {
         AuditAwait.record(jdbc, r.header("X-Request-Id"), row -> assertThat(row.get("http_status")).isEqualTo(413));
     }
 
+    /** Without a Content-Length (chunked) nothing refuses the body up front: reading it stops past the limit. */
+    @org.junit.jupiter.api.Test
+    void oversizeChunkedBodyIs413AndCreatesNothing() throws Exception {
+        String userName = Fixtures.unique("chunked");
+        byte[] big = ("{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"" + userName
+                + "\",\"title\":\"" + "x".repeat(1_100_000) + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.net.http.HttpRequest req = java.net.http.HttpRequest.newBuilder(java.net.URI.create(api.base() + "/scim/v2/Users"))
+                .header("Authorization", "Bearer " + TOKEN)
+                .header("Content-Type", "application/scim+json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(big)))
+                .build();
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient()
+                .send(req, java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(413);
+        assertThat(r.body()).contains("urn:ietf:params:scim:api:messages:2.0:Error");
+        assertThat(api.get("/scim/v2/Users?filter=" + Api.q("userName eq \"" + userName + "\"")).json()
+                .get("totalResults").asInt()).isZero();
+    }
+
     @org.junit.jupiter.api.Test
     void unknownIdIs404ForEveryVerb() {
         String missing = "/scim/v2/Users/00000000-0000-4000-8000-000000000000";

@@ -132,6 +132,16 @@ class ScimGroupsAtScaleTest extends HubTest {
         Map<String, String> typeById = new java.util.HashMap<>();
         groups.forEach(g -> typeById.put(g.get("value").asText(), g.get("type").asText()));
         assertThat(typeById).containsEntry(inner, "direct").containsEntry(outer, "indirect").containsEntry(top, "indirect");
+        assertThat(groups.get(0).get("value").asText()).as("direct groups first").isEqualTo(inner);
+        assertThat(groups.get(0).get("display").asText()).startsWith("inner-");
+        // Lists read the groups in the same statement as the users; a read by id likewise.
+        JsonNode listed = api.get("/scim/v2/Users?filter=" + Api.q("id eq \"" + user + "\"")).json();
+        assertThat(listed.at("/Resources/0/groups")).as("a list shows what a read by id shows").isEqualTo(groups);
+        JsonNode twoUsers = api.get("/scim/v2/Users?sortBy=userName&filter=" + Api.q("id eq \"" + user + "\" or id eq \""
+                + otherUser(top) + "\"")).json().get("Resources");
+        assertThat(twoUsers).hasSize(2);
+        twoUsers.forEach(u -> assertThat(u.get("groups")).as("each row its own groups").hasSize(
+                u.get("id").asText().equals(user) ? 3 : 1));
         JsonNode outerMembers = api.get("/scim/v2/Groups/" + outer).json().get("members");
         assertThat(outerMembers.at("/0/type").asText()).isEqualTo("Group");
         assertThat(outerMembers.at("/0/$ref").asText()).endsWith("/scim/v2/Groups/" + inner);
@@ -141,6 +151,14 @@ class ScimGroupsAtScaleTest extends HubTest {
                 "[{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\"" + top + "\"}]}]"));
         assertThat(api.get("/scim/v2/Users/" + user).json().get("groups")).hasSize(3);
         assertThat(api.get("/scim/v2/Users/" + user + "?excludedAttributes=groups").json().has("groups")).isFalse();
+    }
+
+    /** A user made a direct member of the group only (so it has one group, where the test's user has three). */
+    private String otherUser(String group) {
+        String other = api.post("/scim/v2/Users", Fixtures.user(Fixtures.unique("zz-other"))).json().get("id").asText();
+        api.patch("/scim/v2/Groups/" + group, Fixtures.patch(
+                "[{\"op\":\"add\",\"path\":\"members\",\"value\":[{\"value\":\"" + other + "\"}]}]"));
+        return other;
     }
 
     /** Membership through the API, which reads at most the one row (primary key lookup). */
