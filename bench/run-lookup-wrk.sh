@@ -4,14 +4,15 @@
 # against a hub holding a directory loaded by bench/ScimScale.java.
 #   RUN=<run id printed by ScimScale> bench/run-lookup-wrk.sh [URL]
 # Environment: TOKEN (default bench-token), USERS (100000), DURATION seconds each (30), CONCURRENCY ("2 4 8 16 32"),
-# WARMUP seconds at concurrency 16 before measuring (90: the JIT needs that long on two cores; 0 skips it).
+# WARMUP seconds at concurrency 16 before measuring (150: on two cores the JIT compiler was still busy 85 s
+# into the load, and runs after 90 s measured a hub still warming; 0 skips it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 URL=${1:-http://localhost:18090}
 : "${RUN:?set RUN to the run id bench/ScimScale.java printed when it loaded the directory}"
 export PREFIX="scale-$RUN-" TOKEN=${TOKEN:-bench-token} USERS=${USERS:-100000}
 DURATION=${DURATION:-30}
-WARMUP=${WARMUP:-90}
+WARMUP=${WARMUP:-150}
 command -v wrk >/dev/null || { echo "wrk not found: apt-get install wrk" >&2; exit 2; }
 if [ "$WARMUP" -gt 0 ]; then
   echo "warm-up (not measured): $(wrk -t2 -c16 -d${WARMUP}s -s bench/wrk/lookup.lua "$URL" | tail -1)"
