@@ -104,12 +104,13 @@ public class CamelServletConfiguration {
         }
 
         /**
-         * Camel's REST resolver compares each call with every route's path (lower-casing and splitting each),
-         * about 9% of a lookup's CPU in the hub. This one remembers the answer for a method and path that a
-         * route declares as is, without path parameters ({@code GET /scim/v2/Users}): a route declaring the
-         * exact path is always Camel's first choice, so the answer holds while that route is connected.
-         * Paths with parameters ({@code /Users/{id}}) are resolved by Camel every time, as are unknown paths.
-         * It holds at most {@link #MAX} answers: path matching ignores case, so callers could otherwise grow it.
+         * Camel's REST resolver compares each call with every route's path (lower-casing and splitting each):
+         * 8.6% of the hub's samples in a profile of lookups. This one remembers the answer for a method and
+         * path that a route declares as is, without path parameters ({@code GET /scim/v2/Users}): a route
+         * declaring the exact path is always Camel's first choice, so the answer holds while that route is
+         * connected. Paths with parameters ({@code /Users/{id}}), other spellings of a path (matching ignores
+         * case) and unknown paths are resolved by Camel every time. That makes one answer per static route
+         * and method; {@link #MAX} bounds it all the same.
          */
         static final class RememberingResolver implements org.apache.camel.http.common.ServletResolveConsumerStrategy {
             static final int MAX = 256;

@@ -43,7 +43,8 @@ final class PagedQuery {
 
     /**
      * The first page: nothing to skip, so the rows are read where they are found. (The deferred join costs
-     * a second index probe per row; a lookup by userName spent about 10% of its database time on it.)
+     * a second index probe per row: for one userName, 0.130-0.142 ms a statement against 0.116-0.124 ms
+     * without it, pgbench with one client.)
      * Parameters: the filter's, then limit.
      */
     static String firstPageSql(String table, String columns, SqlFilter where, String orderBy) {
