@@ -136,12 +136,7 @@ public class CamelServletConfiguration {
                     return consumer;
                 }
                 consumer = camel.resolve(request, consumers);
-                if (consumer == null || consumer.getPath() == null) {
-                    known.remove(key);
-                    return consumer;
-                }
-                String declared = trimSlashes(consumer.getPath());
-                if (declared.indexOf('{') < 0 && declared.equals(trimSlashes(path)) && known.size() < MAX) {
+                if (consumer != null && declaresExactly(consumer, path) && known.size() < MAX) {
                     known.put(key, consumer);
                 } else {
                     known.remove(key);
@@ -157,6 +152,12 @@ public class CamelServletConfiguration {
 
             int remembered() {
                 return known.size();
+            }
+
+            /** The consumer's route declares this very path, without parameters. */
+            private static boolean declaresExactly(org.apache.camel.http.common.HttpConsumer consumer, String path) {
+                String declared = consumer.getPath();
+                return declared != null && declared.indexOf('{') < 0 && trimSlashes(declared).equals(trimSlashes(path));
             }
 
             private static String trimSlashes(String p) {

@@ -210,8 +210,8 @@ public class GroupCommit implements SmartLifecycle {
      * Waits {@code nanos} after a batch's first task, then takes what queued meanwhile (up to a full
      * batch). Only the records lane gathers: hardly anyone waits for its records (see the class comment),
      * and each of its batches costs a transaction, a call and a disk flush however few records it carries
-     * (docs/decisions/0006). It sleeps
-     * rather than waking for every arrival, which would cost a thread switch per record.
+     * (docs/decisions/0006). It sleeps rather than waking for every arrival, which would cost a thread
+     * switch per record.
      */
     private void gather(BlockingQueue<Task<?>> queue, List<Task<?>> batch, long nanos) {
         if (nanos <= 0 || batch.size() >= MAX_BATCH || !running) {
