@@ -15,6 +15,7 @@ public class ScimflowProperties {
     private final Scim scim = new Scim();
     private final Audit audit = new Audit();
     private final Kafka kafka = new Kafka();
+    private final EmbeddedPostgres embeddedPostgres = new EmbeddedPostgres();
 
     public Path getDataDir() { return dataDir; }
     public void setDataDir(Path dataDir) { this.dataDir = dataDir; }
@@ -24,6 +25,7 @@ public class ScimflowProperties {
     public Scim getScim() { return scim; }
     public Audit getAudit() { return audit; }
     public Kafka getKafka() { return kafka; }
+    public EmbeddedPostgres getEmbeddedPostgres() { return embeddedPostgres; }
 
     /** External checkpoint folder: configured, else {@code <data-dir>/checkpoints}. */
     public Path checkpointDir() {
@@ -145,6 +147,16 @@ public class ScimflowProperties {
         public void setCanonicalValues(List<String> canonicalValues) { this.canonicalValues = canonicalValues; }
         public List<Attribute> getSubAttributes() { return subAttributes; }
         public void setSubAttributes(List<Attribute> subAttributes) { this.subAttributes = subAttributes; }
+    }
+
+    /**
+     * The embedded PostgreSQL (used when no {@code spring.datasource.url} is set): server settings by their
+     * postgresql.conf names, passed to the server at start.
+     */
+    public static class EmbeddedPostgres {
+        private java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
+        public java.util.Map<String, String> getSettings() { return settings; }
+        public void setSettings(java.util.Map<String, String> settings) { this.settings = settings; }
     }
 
     /** Audit store and relay settings. */

@@ -12,6 +12,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import javax.sql.DataSource;
 import org.scimflow.config.ScimflowProperties;
 import org.slf4j.Logger;
@@ -45,20 +47,15 @@ public class EmbeddedPostgresConfiguration {
         Path dir = properties.getDataDir().resolve("postgres").toAbsolutePath();
         Files.createDirectories(dir.getParent());
         stopOrphanedServer(dir);
-        EmbeddedPostgres pg = EmbeddedPostgres.builder()
+        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                 .setDataDirectory(dir)
                 .setCleanDataDirectory(false)
                 .setServerConfig("max_connections", "120")
-                .setServerConfig("synchronous_commit", "on")
-                // The library starts the server with -F (fsync off), a test-database default that can lose
-                // acknowledged commits, audit records with them, when the machine stops. The -c options
-                // follow -F on the command line and win.
-                .setServerConfig("fsync", "on")
-                .setServerConfig("full_page_writes", "on")
                 // Stopped by this context (destroyMethod), after everything that uses it: its own JVM
                 // shutdown hook would stop it while the hub is still draining requests and audit writes.
-                .setRegisterShutdownHook(false)
-                .start();
+                .setRegisterShutdownHook(false);
+        serverSettings(properties.getEmbeddedPostgres().getSettings()).forEach(builder::setServerConfig);
+        EmbeddedPostgres pg = builder.start();
         log.info("Embedded PostgreSQL started on port {} with data in {}", pg.getPort(), dir);
         Path portFile = properties.getDataDir().resolve(PORT_FILE);
         Files.writeString(portFile, String.valueOf(pg.getPort()));
@@ -74,6 +71,38 @@ public class EmbeddedPostgresConfiguration {
             st.execute("alter role " + APP_ROLE + " password '" + appPassword + "'");
         }
         return pg;
+    }
+
+    /**
+     * Settings that keep every acknowledged commit, audit records with it, through a crash of the machine.
+     * The library starts the server with -F (fsync off), a test-database default; the -c options follow
+     * -F on the command line and win. They are applied after the configured settings and cannot be changed.
+     */
+    static final Map<String, String> DURABILITY = Map.of(
+            "fsync", "on", "synchronous_commit", "on", "full_page_writes", "on");
+
+    /**
+     * The configured settings (names as in postgresql.conf, dashes read as underscores), then
+     * {@link #DURABILITY}; a configured value that would weaken it is refused.
+     */
+    static Map<String, String> serverSettings(Map<String, String> configured) {
+        Map<String, String> out = new LinkedHashMap<>();
+        configured.forEach((key, value) -> {
+            // shared-buffers and shared_buffers alike: Spring's relaxed binding keeps dashes in map keys.
+            String name = key.replace('-', '_');
+            String required = DURABILITY.get(name);
+            if (required != null && !required.equalsIgnoreCase(String.valueOf(value).trim())) {
+                throw new IllegalStateException("scimflow.embedded-postgres.settings." + name + " must stay "
+                        + required + ": without it an acknowledged write and its audit record can be lost");
+            }
+            if (!name.matches("[a-z_][a-z0-9_.]*") || value == null || value.isBlank()) {
+                throw new IllegalStateException("scimflow.embedded-postgres.settings." + name
+                        + " is not a PostgreSQL setting name with a value");
+            }
+            out.put(name, value.trim());
+        });
+        out.putAll(DURABILITY);
+        return out;
     }
 
     /** The schema owner, used by Flyway only. */

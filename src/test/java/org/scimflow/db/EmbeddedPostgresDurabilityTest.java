@@ -1,9 +1,14 @@
 package org.scimflow.db;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.scimflow.config.ScimflowProperties;
 import org.scimflow.support.HubTest;
+import org.springframework.beans.factory.annotation.Autowired;
 
 /**
  * The embedded database is where the hub's data and audit records live: an acknowledged commit must be
@@ -11,10 +16,42 @@ import org.scimflow.support.HubTest;
  */
 class EmbeddedPostgresDurabilityTest extends HubTest {
 
+    @Autowired
+    ScimflowProperties properties;
+
     @Test
     void theEmbeddedServerFlushesEveryCommitToDisk() {
         assertThat(jdbc.queryForObject("show fsync", String.class)).isEqualTo("on");
         assertThat(jdbc.queryForObject("show synchronous_commit", String.class)).isEqualTo("on");
         assertThat(jdbc.queryForObject("show full_page_writes", String.class)).isEqualTo("on");
+    }
+
+    @Test
+    void theServerRunsWithTheConfiguredSettings() {
+        Map<String, String> configured = properties.getEmbeddedPostgres().getSettings();
+        assertThat(configured).isNotEmpty();
+        configured.forEach((name, value) -> assertThat(
+                jdbc.queryForObject("show " + name.replace('-', '_'), String.class)).as(name).isEqualTo(value));
+    }
+
+    @Test
+    void aSettingThatWouldLoseAcknowledgedWritesIsRefused() {
+        for (String name : new String[] {"fsync", "synchronous_commit", "synchronous-commit", "full_page_writes"}) {
+            assertThatThrownBy(() -> EmbeddedPostgresConfiguration.serverSettings(Map.of(name, "off")))
+                    .as(name).isInstanceOf(IllegalStateException.class).hasMessageContaining("must stay on");
+        }
+        assertThatThrownBy(() -> EmbeddedPostgresConfiguration.serverSettings(Map.of("work_mem; drop", "1MB")))
+                .isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void settingsAreNamedAsInPostgresqlConfAndDurabilityAlwaysFollows() {
+        Map<String, String> configured = new LinkedHashMap<>();
+        configured.put("shared-buffers", "512MB");
+        configured.put("fsync", "ON");
+        Map<String, String> server = EmbeddedPostgresConfiguration.serverSettings(configured);
+        assertThat(server).containsEntry("shared_buffers", "512MB").doesNotContainKey("shared-buffers")
+                .containsEntry("fsync", "on").containsEntry("synchronous_commit", "on")
+                .containsEntry("full_page_writes", "on");
     }
 }

@@ -49,6 +49,9 @@ public abstract class HubTest {
         r.add("scimflow.bootstrap-token", () -> TOKEN);
         r.add("scimflow.kafka.bootstrap-servers", () -> "${spring.embedded.kafka.brokers}");
         r.add("scimflow.audit.relay.period-ms", () -> "100");
+        // Passed to the embedded server as configured (EmbeddedPostgresDurabilityTest reads them back).
+        r.add("scimflow.embedded-postgres.settings.work_mem", () -> "8MB");
+        r.add("scimflow.embedded-postgres.settings.max-wal-size", () -> "2GB");
         r.add("scimflow.security.clients[0].id", () -> "auditor-1");
         r.add("scimflow.security.clients[0].token-sha256", () -> sha256Hex(AUDITOR_TOKEN));
         r.add("scimflow.security.clients[0].roles", () -> "auditor");
