@@ -68,7 +68,7 @@ public class GroupService extends ResourceServiceSupport implements ScimResource
         ResourceValidator.Normalized n = validator.normalize(resourceType, body);
         return inTransaction(() -> {
             Instant now = now();
-            UUID id = UUID.randomUUID();
+            UUID id = newId();
             Map<UUID, Member> members = resolveMembers(n.resource(), id);
             ObjectNode stored = withoutKeys(n.resource(), "members");
             GroupRow row = new GroupRow(id, stored.path("displayName").asText(), text(stored, "externalId"), stored, 1,

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.uuid.Generators;
+import com.fasterxml.uuid.impl.TimeBasedEpochGenerator;
 import com.unboundid.scim2.common.exceptions.ScimException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -38,6 +40,7 @@ abstract class ResourceServiceSupport {
     }
 
     protected static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    private static final TimeBasedEpochGenerator IDS = Generators.timeBasedEpochGenerator();
     protected final GroupCommit tx;
     protected final AuditWriter audit;
     protected final AuditEventFactory events;
@@ -89,6 +92,15 @@ abstract class ResourceServiceSupport {
         meta.put("location", location);
         meta.put("version", Versions.etag(version));
         return meta;
+    }
+
+    /**
+     * A new resource's id: a UUIDv7 (RFC 9562), time-ordered, so each insert lands at the right edge of the
+     * indexes keyed by id (the resource tables', group members', the audit log's subject index) instead of
+     * on a random page of each. It reveals when the resource was created, as meta.created does anyway.
+     */
+    protected static UUID newId() {
+        return IDS.generate();
     }
 
     /** Now, at the precision the database keeps, so a resource reads back exactly as it was answered. */

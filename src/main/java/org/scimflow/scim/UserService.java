@@ -63,7 +63,7 @@ public class UserService extends ResourceServiceSupport implements ScimResourceO
         ResourceValidator.Normalized n = validator.normalize(resourceType, body);
         return inTransaction(() -> {
             Instant now = now();
-            UserRow row = row(UUID.randomUUID(), n.resource(), 1, now, now);
+            UserRow row = row(newId(), n.resource(), 1, now, now);
             try {
                 users.insert(row);
             } catch (DuplicateKeyException e) {
