@@ -8,7 +8,8 @@
 #
 # The load program is wrk (Debian's package) with bench/wrk/create.lua and bench/wrk/lookup.lua when it is
 # installed: it uses about 0.1 of a core, where bench/ScimLoad.java (LOADER=java) used 0.38 of the two the
-# hub and PostgreSQL share. With wrk the phases are timed: WARMUP_SECONDS (60) of creates and 20 s of
+# hub and PostgreSQL share. With wrk the phases are timed: WARMUP_SECONDS (150; a hub's compiler was still
+# busy 85 s into a lookup load) of creates and 20 s of
 # lookups, then CREATE_SECONDS (40) of creates and LOOKUP_SECONDS (20) of lookups of the users just created.
 # With LOADER=java they are counted: the warm-up (10,000 creates and 10,000 lookups per hub) is what the JIT
 # needs on two cores; with 2,000, the measured phase still ran partly interpreted and creates came out about
@@ -29,7 +30,7 @@ READS=${READS:-20000}
 CONCURRENCY=${CONCURRENCY:-32}
 WARMUP=${WARMUP:-10000}
 LOADER=${LOADER:-$(command -v wrk >/dev/null && echo wrk || echo java)}
-WARMUP_SECONDS=${WARMUP_SECONDS:-60}
+WARMUP_SECONDS=${WARMUP_SECONDS:-150}
 CREATE_SECONDS=${CREATE_SECONDS:-40}
 LOOKUP_SECONDS=${LOOKUP_SECONDS:-20}
 MAX_SECONDS=${MAX_SECONDS:-180}
