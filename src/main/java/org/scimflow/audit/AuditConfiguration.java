@@ -22,7 +22,7 @@ public class AuditConfiguration {
         return new AuditRecordCodec(mapper);
     }
 
-    /** UUIDv7: time-ordered event ids. */
+    /** UUIDv7: time-ordered ids of audit events and of new users and groups (decision 0014). */
     @Bean
     TimeBasedEpochGenerator eventIdGenerator() {
         return Generators.timeBasedEpochGenerator();

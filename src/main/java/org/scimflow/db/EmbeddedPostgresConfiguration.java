@@ -90,14 +90,14 @@ public class EmbeddedPostgresConfiguration {
         configured.forEach((key, value) -> {
             // shared-buffers and shared_buffers alike: Spring's relaxed binding keeps dashes in map keys.
             String name = key.replace('-', '_');
-            String required = DURABILITY.get(name);
-            if (required != null && !required.equalsIgnoreCase(String.valueOf(value).trim())) {
-                throw new IllegalStateException("scimflow.embedded-postgres.settings." + name + " must stay "
-                        + required + ": without it an acknowledged write and its audit record can be lost");
-            }
             if (!name.matches("[a-z_][a-z0-9_.]*") || value == null || value.isBlank()) {
                 throw new IllegalStateException("scimflow.embedded-postgres.settings." + name
                         + " is not a PostgreSQL setting name with a value");
+            }
+            String required = DURABILITY.get(name);
+            if (required != null && !required.equalsIgnoreCase(value.trim())) {
+                throw new IllegalStateException("scimflow.embedded-postgres.settings." + name + " must stay "
+                        + required + ": without it an acknowledged write and its audit record can be lost");
             }
             out.put(name, value.trim());
         });

@@ -3,6 +3,7 @@ package org.scimflow.scim;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.uuid.impl.TimeBasedEpochGenerator;
 import com.unboundid.scim2.common.exceptions.BadRequestException;
 import com.unboundid.scim2.common.exceptions.ScimException;
 import java.time.Instant;
@@ -48,8 +49,9 @@ public class GroupService extends ResourceServiceSupport implements ScimResource
     private final ListLimits limits;
 
     public GroupService(ScimSchemas schemas, GroupRepository groups, UserRepository users, GroupCommit tx,
-                        AuditWriter audit, AuditEventFactory events, Redactor redactor, ListLimits limits) {
-        super(tx, audit, events);
+                        AuditWriter audit, AuditEventFactory events, Redactor redactor, ListLimits limits,
+                        TimeBasedEpochGenerator ids) {
+        super(tx, audit, events, ids);
         this.resourceType = schemas.group();
         ResourceTable table = ResourceTable.groups(resourceType);
         this.filters = new FilterSqlBuilder(table);

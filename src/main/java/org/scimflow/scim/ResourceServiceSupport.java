@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.uuid.Generators;
 import com.fasterxml.uuid.impl.TimeBasedEpochGenerator;
 import com.unboundid.scim2.common.exceptions.ScimException;
 import java.time.Instant;
@@ -40,13 +39,14 @@ abstract class ResourceServiceSupport {
     }
 
     protected static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-    private static final TimeBasedEpochGenerator IDS = Generators.timeBasedEpochGenerator();
     protected final GroupCommit tx;
     protected final AuditWriter audit;
     protected final AuditEventFactory events;
+    private final TimeBasedEpochGenerator ids;
 
-    ResourceServiceSupport(GroupCommit tx, AuditWriter audit, AuditEventFactory events) {
+    ResourceServiceSupport(GroupCommit tx, AuditWriter audit, AuditEventFactory events, TimeBasedEpochGenerator ids) {
         this.tx = tx;
+        this.ids = ids;
         this.audit = audit;
         this.events = events;
     }
@@ -99,8 +99,8 @@ abstract class ResourceServiceSupport {
      * indexes keyed by id (the resource tables', group members', the audit log's subject index) instead of
      * on a random page of each. It reveals when the resource was created, as meta.created does anyway.
      */
-    protected static UUID newId() {
-        return IDS.generate();
+    protected UUID newId() {
+        return ids.generate();
     }
 
     /** Now, at the precision the database keeps, so a resource reads back exactly as it was answered. */

@@ -3,6 +3,7 @@ package org.scimflow.scim;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.uuid.impl.TimeBasedEpochGenerator;
 import com.unboundid.scim2.common.exceptions.ScimException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -43,8 +44,9 @@ public class UserService extends ResourceServiceSupport implements ScimResourceO
     private final ListLimits limits;
 
     public UserService(ScimSchemas schemas, UserRepository users, GroupRepository groups, GroupCommit tx,
-                       AuditWriter audit, AuditEventFactory events, Redactor redactor, ListLimits limits) {
-        super(tx, audit, events);
+                       AuditWriter audit, AuditEventFactory events, Redactor redactor, ListLimits limits,
+                       TimeBasedEpochGenerator ids) {
+        super(tx, audit, events, ids);
         this.resourceType = schemas.user();
         ResourceTable table = ResourceTable.users(resourceType);
         this.filters = new FilterSqlBuilder(table);
