@@ -1,22 +1,23 @@
 -- wrk script: POST /scim/v2/Users, each request a new user "<PREFIX><n>@example.com" (with name and a work
--- email, as ScimLoad sends). Thread t of T takes n = t, t+T, t+2T, ...; wrk may build a request it never
--- sends, so which users exist is read from the answers: with LIST set, each thread writes the n of every
--- user created to LIST.<thread>, for bench/wrk/lookup.lua to look up. Every answer must be 201.
+-- email, as ScimLoad sends). Thread t takes n = t, t+STRIDE, t+2*STRIDE, ... (at most STRIDE threads); wrk
+-- may build a request it never sends, so which users exist is read from the answers: with LIST set, each
+-- thread writes the n of every user created to LIST.<thread>, for bench/wrk/lookup.lua to look up. Every answer must be 201.
 --   PREFIX=run1- TOKEN=... LIST=/tmp/created PHASE=create wrk -t2 -c16 -d40s -s bench/wrk/create.lua URL
 local prefix = os.getenv("PREFIX") or error("PREFIX is not set")
 local token = os.getenv("TOKEN") or error("TOKEN is not set")
 local phase = os.getenv("PHASE") or "create"
-local threads = {}
+-- A fixed stride, not the thread count: wrk starts each thread right after calling setup() for it, so
+-- thread 0 runs before setup() has seen thread 1. With n = tid + nthreads * sent, thread 0's first
+-- requests used nthreads = 1 and took numbers of thread 1: a few 409s at the start of each run.
+local STRIDE = 64
 local count = 0
+local threads = {}
 
 function setup(thread)
+   assert(count < STRIDE, "create.lua takes at most " .. STRIDE .. " threads")
    thread:set("tid", count)
    count = count + 1
    table.insert(threads, thread)
-   -- Each thread runs its own Lua state: it learns the thread count from here (setup runs before init).
-   for _, t in ipairs(threads) do
-      t:set("nthreads", count)
-   end
 end
 
 function init(args)
@@ -33,7 +34,7 @@ function init(args)
 end
 
 function request()
-   local n = tid + nthreads * sent
+   local n = tid + STRIDE * sent
    sent = sent + 1
    local name = prefix .. n .. "@example.com"
    local body = '{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"' .. name
