@@ -1,7 +1,8 @@
 -- wrk script: POST /scim/v2/Users, each request a new user "<PREFIX><n>@example.com" (with name and a work
 -- email, as ScimLoad sends). Thread t takes n = t, t+STRIDE, t+2*STRIDE, ... (at most STRIDE threads); wrk
 -- may build a request it never sends, so which users exist is read from the answers: with LIST set, each
--- thread writes the n of every user created to LIST.<thread>, for bench/wrk/lookup.lua to look up. Every answer must be 201.
+-- thread writes the n of every user created to LIST.<thread>, for bench/wrk/lookup.lua to look up. Every
+-- answer must be 201.
 --   PREFIX=run1- TOKEN=... LIST=/tmp/created PHASE=create wrk -t2 -c16 -d40s -s bench/wrk/create.lua URL
 local prefix = os.getenv("PREFIX") or error("PREFIX is not set")
 local token = os.getenv("TOKEN") or error("TOKEN is not set")
