@@ -20,7 +20,8 @@ class ScimEmailValuesTest extends HubTest {
 
     /** scim_email_values as V4 defined it, under another name in this session's temporary schema. */
     static final String V4_VERSION = """
-            create function pg_temp.scim_email_values_v4(resource jsonb) returns text[] language sql immutable as $$
+            create or replace function pg_temp.scim_email_values_v4(resource jsonb) returns text[]
+            language sql immutable as $$
                 select coalesce(array_agg(lower(e ->> 'value')), '{}')
                 from jsonb_array_elements(case when jsonb_typeof(resource -> 'emails') = 'array'
                                                then resource -> 'emails' else '[]'::jsonb end) e
