@@ -39,8 +39,7 @@ public class AuditQueryBench {
 
     static void load(Path dataDir, long n) throws Exception {
         ObjectMapper mapper = new ObjectMapper();
-        try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(dataDir.resolve("postgres"))
-                .setCleanDataDirectory(false).start()) {
+        try (EmbeddedPostgres pg = org.scimflow.db.EmbeddedDatabase.builder(dataDir).start()) {
             var ds = pg.getDatabase("postgres", "scimflow");
             JdbcTemplate jdbc = new JdbcTemplate(ds);
             long t0 = System.nanoTime();

@@ -193,7 +193,8 @@ audit_rows() {
     local pgport
     pgport=$(grep -o 'Embedded PostgreSQL started on port [0-9]*' "$WORK/hub-$1.log" | awk '{ print $NF }')
     [[ -n "$pgport" ]] || return 0
-    echo "audit records in store: $(psql -h 127.0.0.1 -p "$pgport" -U postgres -d scimflow -Atc \
+    echo "audit records in store: $(PGPASSWORD=$(cat "$WORK/data-$1/postgres-password" 2>/dev/null) \
+        psql -h 127.0.0.1 -p "$pgport" -U postgres -d scimflow -Atc \
         'select count(*) from audit_event' 2>/dev/null || echo '?')"
 }
 

@@ -21,6 +21,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.postgresql.ds.PGSimpleDataSource;
+import org.scimflow.db.EmbeddedDatabase;
 import org.scimflow.db.EmbeddedPostgresConfiguration;
 
 /**
@@ -193,7 +194,7 @@ public final class AuditCli {
             }
             Path portFile = dataDir.resolve(EmbeddedPostgresConfiguration.PORT_FILE);
             if (Files.isRegularFile(portFile)) {
-                PGSimpleDataSource ds = embedded(Integer.parseInt(Files.readString(portFile).trim()));
+                PGSimpleDataSource ds = EmbeddedDatabase.superuser(dataDir, Integer.parseInt(Files.readString(portFile).trim()));
                 try (Connection c = ds.getConnection()) {
                     return new Database(ds, null);
                 } catch (Exception hubGone) {
@@ -204,16 +205,8 @@ public final class AuditCli {
                 throw new IllegalArgumentException("no audit database in " + dataDir.toAbsolutePath()
                         + " (set SCIMFLOW_DATA_DIR or SPRING_DATASOURCE_URL)");
             }
-            EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(dataDir.resolve("postgres"))
-                    .setCleanDataDirectory(false).start();
-            return new Database(embedded(pg.getPort()), pg);
-        }
-
-        private static PGSimpleDataSource embedded(int port) {
-            PGSimpleDataSource ds = new PGSimpleDataSource();
-            ds.setUrl("jdbc:postgresql://localhost:" + port + "/scimflow");
-            ds.setUser("postgres");
-            return ds;
+            EmbeddedPostgres pg = EmbeddedDatabase.builder(dataDir).start();
+            return new Database(EmbeddedDatabase.superuser(dataDir, pg.getPort()), pg);
         }
 
         @Override

@@ -5,8 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
@@ -21,6 +19,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.scimflow.config.SecretFiles;
 
 /**
  * Ed25519 keys that sign audit checkpoints. The active private key lives in a PEM file (generated into
@@ -197,12 +196,7 @@ public final class SigningKeys {
 
     private static void writePem(Path p, String type, byte[] der, boolean secret) throws IOException {
         if (secret) {
-            try {
-                Files.createFile(p, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            } catch (UnsupportedOperationException e) {
-                Files.createFile(p);
-            }
-            Files.writeString(p, pem(type, der), StandardOpenOption.TRUNCATE_EXISTING);
+            SecretFiles.create(p, pem(type, der));
         } else {
             Files.writeString(p, pem(type, der));
         }

@@ -37,19 +37,18 @@ public class EmbeddedPostgresConfiguration {
     /** Written next to the data while the hub runs, so {@code audit verify} can reach its database. */
     public static final String PORT_FILE = "postgres.port";
     static final String APP_ROLE = "scimflow_app";
-    static final String DATABASE = "scimflow";
+    static final String DATABASE = EmbeddedDatabase.DATABASE;
     private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgresConfiguration.class);
 
     private final String appPassword = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
 
     @Bean(destroyMethod = "close")
     EmbeddedPostgres embeddedPostgres(ScimflowProperties properties) throws IOException, SQLException {
-        Path dir = properties.getDataDir().resolve("postgres").toAbsolutePath();
-        Files.createDirectories(dir.getParent());
+        Path dataDir = properties.getDataDir().toAbsolutePath();
+        Path dir = dataDir.resolve("postgres");
+        Files.createDirectories(dataDir);
         stopOrphanedServer(dir);
-        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
-                .setDataDirectory(dir)
-                .setCleanDataDirectory(false)
+        EmbeddedPostgres.Builder builder = EmbeddedDatabase.builder(dataDir)
                 .setServerConfig("max_connections", "120")
                 // Stopped by this context (destroyMethod), after everything that uses it: its own JVM
                 // shutdown hook would stop it while the hub is still draining requests and audit writes.
@@ -70,6 +69,7 @@ public class EmbeddedPostgresConfiguration {
             // A fresh password each start: only this process knows it.
             st.execute("alter role " + APP_ROLE + " password '" + appPassword + "'");
         }
+        EmbeddedDatabase.requirePasswords(pg, dataDir);
         return pg;
     }
 
@@ -108,10 +108,11 @@ public class EmbeddedPostgresConfiguration {
     /** The schema owner, used by Flyway only. */
     @Bean
     @FlywayDataSource
-    DataSource ownerDataSource(EmbeddedPostgres pg) {
+    DataSource ownerDataSource(EmbeddedPostgres pg, ScimflowProperties properties) {
         HikariDataSource ds = new HikariDataSource();
-        ds.setJdbcUrl(pg.getJdbcUrl("postgres", DATABASE));
-        ds.setUsername("postgres");
+        ds.setJdbcUrl(pg.getJdbcUrl(EmbeddedDatabase.SUPERUSER, DATABASE));
+        ds.setUsername(EmbeddedDatabase.SUPERUSER);
+        EmbeddedDatabase.superuserPassword(properties.getDataDir().toAbsolutePath()).ifPresent(ds::setPassword);
         ds.setMaximumPoolSize(2);
         ds.setMinimumIdle(0);
         ds.setPoolName("scimflow-owner");

@@ -5,8 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -18,6 +16,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import org.scimflow.config.ScimflowProperties;
+import org.scimflow.config.SecretFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -82,13 +81,7 @@ public class ClientRegistry {
             byte[] raw = new byte[32];
             new SecureRandom().nextBytes(raw);
             String token = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
-            Files.createDirectories(dataDir);
-            try {
-                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            } catch (UnsupportedOperationException notPosix) {
-                Files.createFile(file);
-            }
-            Files.writeString(file, token + "\n", StandardOpenOption.TRUNCATE_EXISTING);
+            SecretFiles.create(file, token + "\n");
             log.warn("No API client configured: generated a bootstrap token with every role, saved to {} "
                     + "(shown this once): {}", file.toAbsolutePath(), token);
             return token;

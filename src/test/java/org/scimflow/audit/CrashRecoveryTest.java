@@ -27,7 +27,6 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.postgresql.ds.PGSimpleDataSource;
 import org.scimflow.db.EmbeddedPostgresConfiguration;
 import org.scimflow.support.Fixtures;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -146,10 +145,7 @@ class CrashRecoveryTest {
 
     private static JdbcTemplate embeddedDatabase() throws IOException {
         int pgPort = Integer.parseInt(Files.readString(dataDir.resolve(EmbeddedPostgresConfiguration.PORT_FILE)).trim());
-        PGSimpleDataSource ds = new PGSimpleDataSource();
-        ds.setUrl("jdbc:postgresql://localhost:" + pgPort + "/scimflow");
-        ds.setUser("postgres");
-        return new JdbcTemplate(ds);
+        return new JdbcTemplate(org.scimflow.db.EmbeddedDatabase.superuser(dataDir, pgPort));
     }
 
     @org.junit.jupiter.api.AfterEach
