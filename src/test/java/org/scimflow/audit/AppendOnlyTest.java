@@ -3,6 +3,8 @@ package org.scimflow.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.Map;
+import java.util.TreeMap;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,6 +36,33 @@ class AppendOnlyTest extends HubTest {
         assertThatThrownBy(() -> jdbc.update("delete from audit_event where seq = 1"))
                 .hasStackTraceContaining("permission denied");
         assertThatThrownBy(() -> jdbc.execute("truncate audit_event")).hasStackTraceContaining("permission denied");
+    }
+
+    /**
+     * Every right the runtime role holds on the audit tables: appends only (the log itself and the chain
+     * head through the owner's append function), plus the relay's position. A new grant fails here first.
+     */
+    @Test
+    void theRuntimeRoleHoldsOnlyTheseRightsOnAuditTables() {
+        Map<String, String> rights = new TreeMap<>();
+        jdbc.query("""
+                select table_name, string_agg(privilege_type, ',' order by privilege_type)
+                  from information_schema.role_table_grants
+                 where grantee = current_user and table_name like 'audit%'
+                 group by table_name""", rs -> {
+            rights.put(rs.getString(1), rs.getString(2));
+        });
+        assertThat(rights).isEqualTo(new TreeMap<>(Map.of(
+                "audit_archive", "INSERT,SELECT",
+                "audit_chain_head", "SELECT",
+                "audit_checkpoint", "INSERT,SELECT",
+                "audit_event", "SELECT",
+                "audit_purge", "SELECT",
+                "audit_relay_state", "SELECT,UPDATE",
+                "audit_signing_key", "INSERT,SELECT",
+                "audit_verification", "INSERT,SELECT")));
+        assertThatThrownBy(() -> jdbc.update("update audit_signing_key set public_key = public_key"))
+                .hasStackTraceContaining("permission denied");
     }
 
     @Test
