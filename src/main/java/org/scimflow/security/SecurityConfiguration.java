@@ -2,6 +2,7 @@ package org.scimflow.security;
 
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletResponse;
+import java.util.Locale;
 import org.scimflow.scim.ScimErrors;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.context.annotation.Bean;
@@ -17,6 +18,7 @@ import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+import org.springframework.security.web.util.matcher.RequestMatcher;
 
 /**
  * Every endpoint needs a bearer token except {@code GET /actuator/health} and the auditor console's static
@@ -156,11 +158,35 @@ public class SecurityConfiguration {
                         .requestMatchers(HttpMethod.GET, "/actuator/health", "/actuator/health/**").permitAll()
                         .requestMatchers("/scim/v2/**").hasRole("SCIM")
                         // Retention purges archived months of the audit log: an operation, not a read.
-                        .requestMatchers(HttpMethod.POST, "/audit/v1/retention/run").hasRole("ADMIN")
+                        .requestMatchers(asCamelMatches("POST", "/audit/v1/retention/run")).hasRole("ADMIN")
                         .requestMatchers("/audit/v1/**").hasRole("AUDITOR")
                         .requestMatchers("/admin/v1/**", "/actuator/**").hasRole("ADMIN")
                         .anyRequest().authenticated());
         return http.build();
+    }
+
+    /**
+     * A call to {@code path} as Camel's REST matching finds it: Camel ignores case and trailing slashes,
+     * so a matcher on the exact spelling let {@code POST /audit/v1/Retention/Run} (or {@code .../run/})
+     * past this rule to the broader auditor one, and Camel then ran the admin's operation. The path is
+     * the decoded one the Camel servlet passes on; the firewall has already refused encoded slashes, dot
+     * segments and double slashes, and methods that are not upper case.
+     */
+    static RequestMatcher asCamelMatches(String method, String path) {
+        String wanted = path.toLowerCase(Locale.ROOT);
+        return request -> {
+            if (!method.equals(request.getMethod())) {
+                return false;
+            }
+            String info = request.getPathInfo();
+            String called = (info == null ? request.getServletPath() : request.getServletPath() + info)
+                    .toLowerCase(Locale.ROOT);
+            int end = called.length();
+            while (end > 1 && called.charAt(end - 1) == '/') {
+                end--;
+            }
+            return called.substring(0, end).equals(wanted);
+        };
     }
 
     /** No user database: clients are bearer tokens only (also silences Boot's generated password). */
