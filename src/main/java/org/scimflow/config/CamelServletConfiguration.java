@@ -43,6 +43,8 @@ public class CamelServletConfiguration {
     ServletComponent servletComponent() {
         ServletComponent component = new ServletComponent();
         component.setServletName(servletName);
+        // A failure no route handled (an Error, say) answers 500 without Camel's default body, the stack trace.
+        component.setMuteException(true);
         return component;
     }
 

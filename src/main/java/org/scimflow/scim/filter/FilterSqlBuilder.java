@@ -553,9 +553,47 @@ public final class FilterSqlBuilder {
         return null;
     }
 
+    /**
+     * What may follow a value path's {@code ]}: a sub-attribute (group 1), then {@code pr} or an operator
+     * (group 2) whose value {@link #comparisonEnd} finds. The value is not part of the expression: a
+     * repeated alternation over a quoted string took a stack frame per character, and a long value
+     * overflowed the request thread's stack.
+     */
     private static final java.util.regex.Pattern VALUE_PATH_SUB = java.util.regex.Pattern.compile(
-            "\\.([A-Za-z][A-Za-z0-9_$-]*)(\\s+(?:(?i:eq|ne|co|sw|ew|gt|ge|lt|le))\\s+(?:\"(?:[^\"\\\\]|\\\\.)*\"|[^\\s()\\[\\]]+)"
-                    + "|\\s+(?i:pr)\\b)");
+            "\\.([A-Za-z][A-Za-z0-9_$-]*)\\s+(?:((?i:eq|ne|co|sw|ew|gt|ge|lt|le))\\s+|(?i:pr)\\b)");
+    private static final String SPACE = " \t\n\u000B\f\r";
+    private static final String LINE_ENDS = "\n\r\u0085\u2028\u2029";
+
+    /**
+     * Where the comparison that {@code m} began ends: after {@code pr}, or after its value, a quoted string
+     * (a backslash escapes the next character, not a line end) or else a run of characters up to a space,
+     * parenthesis or bracket; -1 when there is no value.
+     */
+    private static int comparisonEnd(String filter, java.util.regex.Matcher m) {
+        int from = m.end();
+        if (m.group(2) == null) {
+            return from;
+        }
+        if (from < filter.length() && filter.charAt(from) == '"') {
+            for (int i = from + 1; i < filter.length(); i++) {
+                char c = filter.charAt(i);
+                if (c == '"') {
+                    return i + 1;
+                }
+                if (c == '\\') {
+                    if (i + 1 >= filter.length() || LINE_ENDS.indexOf(filter.charAt(i + 1)) >= 0) {
+                        break;
+                    }
+                    i++;
+                }
+            }
+        }
+        int end = from;
+        while (end < filter.length() && SPACE.indexOf(filter.charAt(end)) < 0 && "()[]".indexOf(filter.charAt(end)) < 0) {
+            end++;
+        }
+        return end > from ? end : -1;
+    }
 
     /**
      * Rewrites {@code emails[type eq "work"].value eq "x"} — a value path followed by a sub-attribute
@@ -583,11 +621,13 @@ public final class FilterSqlBuilder {
                 open = out.length();
             } else if (c == ']' && open >= 0) {
                 java.util.regex.Matcher m = VALUE_PATH_SUB.matcher(filter).region(i + 1, filter.length());
-                if (m.lookingAt()) {
+                int end = m.lookingAt() ? comparisonEnd(filter, m) : -1;
+                if (end >= 0) {
                     String inner = out.substring(open + 1);
                     out.setLength(open + 1);
-                    out.append('(').append(inner).append(") and ").append(m.group(1)).append(m.group(2)).append(']');
-                    i = m.end() - 1;
+                    out.append('(').append(inner).append(") and ").append(m.group(1))
+                            .append(filter, m.end(1), end).append(']');
+                    i = end - 1;
                     open = -1;
                     continue;
                 }

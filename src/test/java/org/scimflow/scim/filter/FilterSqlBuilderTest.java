@@ -167,13 +167,48 @@ class FilterSqlBuilderTest {
                 Arguments.of("emails[type eq \"work\"].value eq \"a@x\"", "emails[(type eq \"work\") and value eq \"a@x\"]"),
                 Arguments.of("emails[type eq \"w]ork\"].value pr", "emails[(type eq \"w]ork\") and value pr]"),
                 Arguments.of("userName eq \"a].b eq \\\"c\\\"\"", "userName eq \"a].b eq \\\"c\\\"\""),
-                Arguments.of("emails[type eq \"work\"] and title eq \"x\"", "emails[type eq \"work\"] and title eq \"x\""));
+                Arguments.of("emails[type eq \"work\"] and title eq \"x\"", "emails[type eq \"work\"] and title eq \"x\""),
+                Arguments.of("emails[type eq \"work\"].value eq abc", "emails[(type eq \"work\") and value eq abc]"),
+                Arguments.of("emails[type eq \"work\"].value eq \"open", "emails[(type eq \"work\") and value eq \"open]"),
+                Arguments.of("emails[type eq \"work\"].value PR and x pr", "emails[(type eq \"work\") and value PR] and x pr"),
+                Arguments.of("emails[type eq \"work\"].value prx", "emails[type eq \"work\"].value prx"));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("rewrites")
     void inlinesAValuePathComparisonAndNothingElse(String in, String out) {
         assertThat(FilterSqlBuilder.inlineValuePathComparisons(in)).isEqualTo(out);
+    }
+
+    /**
+     * Values as long as a filter may be, plain or made of escapes: matching them once took a regular
+     * expression a stack frame per character, and about 1,750 characters overflowed a request thread's
+     * stack (a 500 with no audit record). Run on a thread with half a request thread's stack, after the
+     * parser's classes are loaded, so it fails well below that length if the matching recurses again.
+     */
+    @org.junit.jupiter.api.Test
+    void longValuesAfterAValuePathNeedNoStackPerCharacter() throws Exception {
+        String head = "emails[type eq \"work\"].value eq \"";
+        String plain = "a".repeat(FilterSqlBuilder.MAX_FILTER_LENGTH - head.length() - 1);
+        String escapes = "\\\"".repeat((FilterSqlBuilder.MAX_FILTER_LENGTH - head.length() - 1) / 2);
+        java.util.List<Object> results = new java.util.ArrayList<>();
+        users.build(head + "a\"");
+        Thread t = new Thread(null, () -> {
+            try {
+                for (String value : java.util.List.of(plain, escapes)) {
+                    results.add(FilterSqlBuilder.inlineValuePathComparisons(head + value + "\""));
+                }
+                results.add(users.build(head + plain + "\"").indexed());
+            } catch (Throwable e) {
+                results.add(e);
+            }
+        }, "small-stack", 512 * 1024);
+        t.start();
+        t.join();
+        assertThat(results).containsExactly(
+                "emails[(type eq \"work\") and value eq \"" + plain + "\"]",
+                "emails[(type eq \"work\") and value eq \"" + escapes + "\"]",
+                true);
     }
 
     @org.junit.jupiter.api.Test
