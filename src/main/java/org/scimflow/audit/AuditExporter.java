@@ -110,6 +110,15 @@ public class AuditExporter {
         }
     }
 
+    /**
+     * First characters that make a spreadsheet read a cell as a formula. Audit records carry what callers
+     * sent, unauthenticated ones included (a user agent, a path, a userName): opened in a spreadsheet, a
+     * cell like {@code =HYPERLINK(...)} would run on the auditor's machine. Such cells get a leading
+     * apostrophe, which spreadsheets show as text (OWASP's advice on CSV injection). The NDJSON export
+     * carries every value unchanged, and is the one {@code audit verify-export} checks record by record.
+     */
+    static final String FORMULA_STARTS = "=+-@\t\r";
+
     private String csvLine(ObjectNode n) {
         StringBuilder sb = new StringBuilder(256);
         for (int i = 0; i < CSV_COLUMNS.size(); i++) {
@@ -125,7 +134,10 @@ public class AuditExporter {
                 continue;
             }
             String s = v.isValueNode() ? v.asText() : v.toString();
-            if (s.indexOf(',') >= 0 || s.indexOf('"') >= 0 || s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0) {
+            if (!s.isEmpty() && FORMULA_STARTS.indexOf(s.charAt(0)) >= 0) {
+                s = "'" + s;
+                sb.append('"').append(s.replace("\"", "\"\"")).append('"');
+            } else if (s.indexOf(',') >= 0 || s.indexOf('"') >= 0 || s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0) {
                 sb.append('"').append(s.replace("\"", "\"\"")).append('"');
             } else {
                 sb.append(s);

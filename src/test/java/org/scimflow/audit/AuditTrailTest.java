@@ -271,6 +271,21 @@ class AuditTrailTest extends HubTest {
         assertThat(result.checked()).isGreaterThan(2);
     }
 
+    /** What callers send lands in CSV cells; a spreadsheet must not take any of it for a formula. */
+    @Test
+    void csvCellsThatASpreadsheetWouldRunAreText() throws Exception {
+        String name = Fixtures.unique("=SUM(A1:A9)");
+        String id = api.post("/scim/v2/Users", Fixtures.user(name)).json().get("id").asText();
+
+        Api.Response csv = api.get("/audit/v1/export?format=csv&subject=" + id);
+
+        String row = csv.raw().split("\r\n")[1];
+        assertThat(row).contains(",\"'" + name.replace("\"", "\"\"") + "\",");
+        assertThat(row.split(",")).noneMatch(cell -> !cell.isEmpty() && "=+-@".indexOf(cell.charAt(0)) >= 0);
+        assertThat(mapper.readTree(api.get("/audit/v1/export?format=ndjson&subject=" + id).raw().split("\n")[0])
+                .at("/subject/name").asText()).isEqualTo(name);
+    }
+
     @Test
     void readsOfTheAuditStoreAreAuditedThemselves() {
         Api.Response q = api.get("/audit/v1/events?limit=1");
