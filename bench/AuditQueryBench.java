@@ -119,6 +119,31 @@ public class AuditQueryBench {
         double secs = (System.nanoTime() - t) / 1e9;
         System.out.printf("export: %,d lines in %.1f s (bar 15 s for 1,000,000); hub RSS %d MB before, peak %d MB during%n",
                 lines, secs, rssBefore >> 20, peak >> 20);
+        proofs(http, url, token, hubPid);
+    }
+
+    /**
+     * Inclusion proofs of three records near the end of the log, each in the checkpoint that covers it: a
+     * proof hashes every record up to that checkpoint, so these are the most expensive ones. No bar; printed
+     * with the hub's resident memory after each, which must not grow with the log.
+     */
+    static void proofs(HttpClient http, String url, String token, long hubPid) throws Exception {
+        JsonNode latest = get(http, url + "/audit/v1/events?order=desc&limit=1000", token).get("events");
+        long rssBefore = rss(hubPid);
+        long peak = rssBefore;
+        double[] ms = new double[3];
+        long leaves = 0;
+        for (int i = 0; i < ms.length; i++) {
+            String id = latest.get(latest.size() - 1 - i).get("eventId").asText();
+            long t = System.nanoTime();
+            JsonNode proof = get(http, url + "/audit/v1/events/" + id + "/proof", token);
+            ms[i] = (System.nanoTime() - t) / 1e6;
+            leaves = proof.at("/checkpoint/treeSize").asLong();
+            peak = Math.max(peak, rss(hubPid));
+        }
+        Arrays.sort(ms);
+        System.out.printf("proof: p50 %.0f ms, max %.0f ms over %,d records; hub RSS %d MB before, peak %d MB%n",
+                ms[1], ms[2], leaves, rssBefore >> 20, peak >> 20);
     }
 
     static String enc(String s) {

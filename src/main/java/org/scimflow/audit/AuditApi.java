@@ -184,13 +184,10 @@ public class AuditApi implements DisposableBean {
         MerkleTree.CompactRange prefix = boundary == 0 ? null : checkpointStore.withFrontierAt(boundary)
                 .map(w -> MerkleTree.CompactRange.decode(w.frontier()))
                 .orElseThrow(() -> ScimErrors.notFound("No checkpoint at the purge boundary " + boundary));
-        byte[] hashes = new byte[Math.toIntExact((c.treeSize() - boundary) * 32)];
-        jdbc.query("select seq, record_hash from audit_event where seq > ? and seq <= ? order by seq", rs -> {
-            System.arraycopy(rs.getBytes(2), 0, hashes, (int) (rs.getLong(1) - 1 - boundary) * 32, 32);
-        }, boundary, c.treeSize());
-        java.util.function.LongFunction<byte[]> leaf = i -> java.util.Arrays.copyOfRange(hashes,
-                (int) (i - boundary) * 32, (int) (i - boundary) * 32 + 32);
-        List<byte[]> path = MerkleTree.inclusionProof(seq - 1, c.treeSize(), leaf, prefix);
+        // The hashes stream from a cursor, front to back: a proof in a log of millions of records once held
+        // 32 bytes per record in memory, and failed past 2 GB of them.
+        List<byte[]> path = store.withRecordHashes(boundary, c.treeSize(),
+                leaf -> MerkleTree.inclusionProof(seq - 1, c.treeSize(), leaf, prefix));
         ObjectNode out = mapper.createObjectNode();
         out.put("eventId", id);
         out.put("seq", seq);

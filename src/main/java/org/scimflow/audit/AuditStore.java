@@ -141,6 +141,40 @@ public class AuditStore {
         });
     }
 
+    /**
+     * Runs {@code work} with the record hashes of seq {@code after + 1 … upTo} as Merkle leaves (leaf i is
+     * seq i + 1), read from a database cursor: {@code work} must ask for leaves in ascending order, each at
+     * most once ({@link MerkleTree#inclusionProof} does), and memory stays flat however long the log.
+     */
+    public <T> T withRecordHashes(long after, long upTo, java.util.function.Function<java.util.function.LongFunction<byte[]>, T> work) {
+        return readOnlyTx.execute(status -> jdbc.execute((org.springframework.jdbc.core.ConnectionCallback<T>) con -> {
+            try (java.sql.PreparedStatement ps = con.prepareStatement(
+                    "select seq, record_hash from audit_event where seq > ? and seq <= ? order by seq")) {
+                ps.setFetchSize(10_000);
+                ps.setLong(1, after);
+                ps.setLong(2, upTo);
+                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                    long[] at = {after};
+                    return work.apply(leaf -> {
+                        long wanted = leaf + 1;
+                        try {
+                            while (at[0] < wanted && rs.next()) {
+                                at[0] = rs.getLong(1);
+                            }
+                            if (at[0] != wanted) {
+                                throw new IllegalStateException("audit chain has no record " + wanted
+                                        + " between " + after + " and " + upTo + " (or it was asked for out of order)");
+                            }
+                            return rs.getBytes(2);
+                        } catch (java.sql.SQLException e) {
+                            throw new IllegalStateException("reading record hashes failed", e);
+                        }
+                    });
+                }
+            }
+        }));
+    }
+
     /** Records after {@code seq}, in order, for the relay. */
     public List<AuditEvent> after(long seq, int limit) {
         return jdbc.query("select * from audit_event where seq > ? order by seq limit ?",

@@ -170,24 +170,36 @@ public final class MerkleTree {
         if (prefix != null && index < prefix.size()) {
             throw new IllegalArgumentException("leaf " + index + " is before the frontier at " + prefix.size());
         }
-        List<byte[]> path = new ArrayList<>();
-        path(index, 0, size, leaves, prefix, path);
-        return path;
+        List<long[]> ranges = new ArrayList<>();
+        pathRanges(index, 0, size, ranges);
+        // The subtrees' roots in the order of their leaves: {@code leaves} is then asked front to back, each
+        // leaf once (rootOf reads a range left to right), so it can be a database cursor and memory stays
+        // flat however many leaves there are.
+        Integer[] byFirstLeaf = new Integer[ranges.size()];
+        for (int i = 0; i < byFirstLeaf.length; i++) {
+            byFirstLeaf[i] = i;
+        }
+        java.util.Arrays.sort(byFirstLeaf, java.util.Comparator.comparingLong(i -> ranges.get(i)[0]));
+        byte[][] roots = new byte[ranges.size()][];
+        for (int i : byFirstLeaf) {
+            roots[i] = rootOf(ranges.get(i)[0], ranges.get(i)[1], leaves, prefix);
+        }
+        return new ArrayList<>(java.util.Arrays.asList(roots));
     }
 
-    private static void path(long m, long from, long to, LongFunction<byte[]> leaves, CompactRange prefix,
-                             List<byte[]> out) {
+    /** The leaf ranges [from, to) whose roots make up the audit path of leaf {@code from + m}, leaf first. */
+    private static void pathRanges(long m, long from, long to, List<long[]> out) {
         long n = to - from;
         if (n <= 1) {
             return;
         }
         long k = largestPowerOfTwoBelow(n);
         if (m < k) {
-            path(m, from, from + k, leaves, prefix, out);
-            out.add(rootOf(from + k, to, leaves, prefix));
+            pathRanges(m, from, from + k, out);
+            out.add(new long[] {from + k, to});
         } else {
-            path(m - k, from + k, to, leaves, prefix, out);
-            out.add(rootOf(from, from + k, leaves, prefix));
+            pathRanges(m - k, from + k, to, out);
+            out.add(new long[] {from, from + k});
         }
     }
 

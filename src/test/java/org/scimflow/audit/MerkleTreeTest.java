@@ -73,4 +73,30 @@ class MerkleTreeTest {
             }
         }
     }
+
+    /**
+     * A proof reads the leaves front to back, each once, and never the proven leaf: the audit API feeds it
+     * from a database cursor (AuditStore.withRecordHashes), which cannot go back.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 5, 16})
+    void aProofReadsTheLeavesFrontToBackOnce(int purged) {
+        MerkleTree.CompactRange frontier = new MerkleTree.CompactRange();
+        for (int i = 0; i < purged; i++) {
+            frontier.append(leaf(i));
+        }
+        for (int size = purged + 1; size <= purged + 70; size++) {
+            for (int index = purged; index < size; index++) {
+                List<Long> read = new java.util.ArrayList<>();
+                List<byte[]> proof = MerkleTree.inclusionProof(index, size, i -> {
+                    read.add(i);
+                    return leaf(i);
+                }, purged == 0 ? null : frontier);
+                assertThat(read).as("leaf %d of %d", index, size).isSorted().doesNotHaveDuplicates()
+                        .doesNotContain((long) index);
+                assertThat(read).hasSize(size - purged - 1);
+                assertThat(proof).containsExactlyElementsOf(MerkleTree.inclusionProof(index, size, MerkleTreeTest::leaf));
+            }
+        }
+    }
 }
