@@ -100,6 +100,7 @@ public class GroupService extends ResourceServiceSupport implements ScimResource
     public ScimResult list(ScimCall call, ListRequest req) throws ScimException {
         SqlFilter where = filters.build(req.filter());
         limits.checkScan(where, groups::estimatedRows);
+        limits.checkSort(req.sortBy(), sorts.indexed(req.sortBy()), where, groups::estimatedRows);
         Page<GroupRow> page = groups.search(where, sorts.orderBy(req.sortBy(), req.descending()),
                 req.startIndex() - 1, req.count());
         Map<UUID, List<Member>> membersById = call.projection().wants("members")

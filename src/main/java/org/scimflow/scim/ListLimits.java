@@ -34,6 +34,24 @@ public class ListLimits {
         }
     }
 
+    /**
+     * 400 tooMany when {@code sortBy} names an attribute no index orders (a JSON attribute, {@code active})
+     * and {@code where} does not narrow the list through an index either, on a table estimated above the
+     * limit: every row would be read and sorted for every page.
+     */
+    public void checkSort(String sortBy, boolean sortIndexed, SqlFilter where, LongSupplier estimatedRows)
+            throws ScimException {
+        if (sortIndexed || (where.indexed() && where != SqlFilter.TRUE) || scanRowLimit < 0) {
+            return;
+        }
+        long rows = estimatedRows.getAsLong();
+        if (rows > scanRowLimit) {
+            throw BadRequestException.tooMany("Sorting by '" + sortBy + "' would read and sort about " + rows
+                    + " resources: add a filter on an indexed attribute, or sort by userName, displayName,"
+                    + " meta.created or meta.lastModified");
+        }
+    }
+
     public long scanRowLimit() {
         return scanRowLimit;
     }

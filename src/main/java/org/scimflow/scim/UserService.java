@@ -92,6 +92,7 @@ public class UserService extends ResourceServiceSupport implements ScimResourceO
     public ScimResult list(ScimCall call, ListRequest req) throws ScimException {
         SqlFilter where = filters.build(req.filter());
         limits.checkScan(where, users::estimatedRows);
+        limits.checkSort(req.sortBy(), sorts.indexed(req.sortBy()), where, users::estimatedRows);
         String orderBy = sorts.orderBy(req.sortBy(), req.descending());
         Page<UserRow> page = users.search(where, orderBy, req.startIndex() - 1, req.count());
         java.util.Map<UUID, List<Member>> groupsById = call.projection().wants("groups")

@@ -101,6 +101,18 @@ class ScimListingTest extends HubTest {
             assertThat(narrowed.status()).isEqualTo(200);
             assertThat(narrowed.json().get("totalResults").asInt()).isEqualTo(1);
             assertThat(api.get("/scim/v2/Users?count=1").status()).as("no filter is paging, not a search").isEqualTo(200);
+
+            // Sorting every row by an attribute no index orders is the same full read.
+            for (String sortBy : new String[] {"title", "emails", "name.familyName", "active"}) {
+                Api.Response sorted = api.get("/scim/v2/Users?count=5&sortBy=" + sortBy);
+                assertThat(sorted.status()).as(sortBy).isEqualTo(400);
+                assertThat(sorted.json().get("scimType").asText()).isEqualTo("tooMany");
+            }
+            for (String sortBy : new String[] {"userName", "displayName", "meta.created", "meta.lastModified", "id"}) {
+                assertThat(api.get("/scim/v2/Users?count=5&sortBy=" + sortBy).status()).as(sortBy).isEqualTo(200);
+            }
+            assertThat(api.get("/scim/v2/Users?sortBy=title&filter=" + Api.q("userName sw \"" + prefix + "\""))
+                    .status()).as("an indexed filter narrows first").isEqualTo(200);
         } finally {
             limits.scanRowLimit(before);
         }

@@ -16,6 +16,15 @@ public final class SortSqlBuilder {
         this.table = table;
     }
 
+    /** Whether an index orders by {@code sortBy} (no sortBy: creation order, which has one). */
+    public boolean indexed(String sortBy) {
+        if (sortBy == null) {
+            return true;
+        }
+        ResourceTable.Column col = table.column(sortBy.toLowerCase(java.util.Locale.ROOT));
+        return col != null && col.index() != ResourceTable.Index.NONE;
+    }
+
     /**
      * The ORDER BY for {@code sortBy}; without one, creation order. Columns that cannot be null sort
      * without a NULLS clause and unique ones without the id tie-breaker, so their indexes serve the sort.
