@@ -252,6 +252,11 @@ public class AuditApi implements DisposableBean {
                 filters.put(f, v);
             }
         }
+        // A cursor leaves out every record up to it: the signed manifest says so, or a partial export would
+        // read as the whole log.
+        if (q.afterSeq() != null) {
+            filters.put("afterSeq", q.afterSeq());
+        }
         PipedInputStream in = new PipedInputStream(64 * 1024);
         PipedOutputStream pipe = new PipedOutputStream(in);
         boolean csv = format.equals("csv");

@@ -29,9 +29,25 @@ import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 public final class ExportVerifier {
 
     /** What the check found. */
-    public record Result(long records, List<AuditVerifier.Finding> findings, boolean manifestFound) {
+    public record Result(long records, List<AuditVerifier.Finding> findings, boolean manifestFound,
+                         JsonNode manifest) {
         public boolean intact() {
             return manifestFound && findings.isEmpty();
+        }
+
+        /**
+         * What the export holds, as its signed manifest says: intact means these records are unaltered,
+         * not that they are the whole log. An export of a filter, or one that starts after a cursor
+         * ({@code afterSeq}), is a selection, and the reader must be told so.
+         */
+        public String scope() {
+            if (manifest == null) {
+                return "no manifest";
+            }
+            JsonNode filters = manifest.path("filters");
+            return "seq " + manifest.path("firstSeq").asText("-") + ".." + manifest.path("lastSeq").asText("-")
+                    + (filters.isObject() && filters.size() > 0
+                            ? ", only the records matching " + filters : ", every record in that range");
         }
     }
 
@@ -75,6 +91,7 @@ public final class ExportVerifier {
             Result r = new ExportVerifier(SigningKeys.publicOnly(keysDir)).verify(file);
             out.printf("checked %d records in %.2f s: %s%n", r.records(), (System.nanoTime() - t0) / 1e9,
                     r.intact() ? "INTACT" : "TAMPERED");
+            out.printf("covers %s%n", r.scope());
             r.findings().forEach(f -> out.printf("seq %d %s %s%n", f.seq(), f.kind(), f.detail()));
             return r.intact() ? 0 : 1;
         } catch (IOException | RuntimeException e) {
@@ -355,7 +372,7 @@ public final class ExportVerifier {
             }
             if (manifest == null) {
                 findings.add(new AuditVerifier.Finding(expectedSeq, "TRUNCATED", "no signed manifest at the end of the file"));
-                return new Result(count, findings, false);
+                return new Result(count, findings, false, null);
             }
             if (!ExportManifest.signatureValid(manifest, keys)) {
                 findings.add(new AuditVerifier.Finding(0, "BAD_SIGNATURE", "manifest signature does not verify"));
@@ -381,7 +398,7 @@ public final class ExportVerifier {
                 }
             }
             findings.sort(java.util.Comparator.comparingLong(AuditVerifier.Finding::seq));
-            return new Result(count, findings, true);
+            return new Result(count, findings, true, manifest);
         }
     }
 

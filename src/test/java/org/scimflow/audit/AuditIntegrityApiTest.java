@@ -138,12 +138,25 @@ class AuditIntegrityApiTest extends HubTest {
                     .contains("the file ends in the middle of a line");
         }
 
-        // The command line does the same from a file.
+        // The command line does the same from a file, and says what the file covers.
         Path file = Files.createTempFile(DATA_DIR, "export", ".ndjson");
         Files.writeString(file, full);
-        int code = new AuditCli(new java.io.PrintStream(new java.io.ByteArrayOutputStream()), System.err)
+        java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
+        int code = new AuditCli(new java.io.PrintStream(said, true), System.err)
                 .run(new String[] {"audit", "verify-export", file.toString(), "--keys", DATA_DIR.resolve("keys").toString()});
         assertThat(code).isZero();
+        assertThat(said.toString()).contains("INTACT").contains("every record in that range");
+
+        // An export after a cursor leaves out the records before it: intact, but not the whole log, and the
+        // signed manifest and the command line say so.
+        String cursor = api.get("/audit/v1/events?limit=1").json().get("nextCursor").asText();
+        String after = api.get("/audit/v1/export?format=ndjson&cursor=" + cursor).raw();
+        Files.writeString(file, after);
+        said.reset();
+        assertThat(new AuditCli(new java.io.PrintStream(said, true), System.err)
+                .run(new String[] {"audit", "verify-export", file.toString(), "--keys", DATA_DIR.resolve("keys").toString()}))
+                .isZero();
+        assertThat(said.toString()).contains("INTACT").contains("only the records matching {\"afterSeq\":");
         Files.writeString(file, edited);
         assertThat(new AuditCli(new java.io.PrintStream(new java.io.ByteArrayOutputStream()), System.err)
                 .run(new String[] {"audit", "verify-export", file.toString(), "--keys", DATA_DIR.resolve("keys").toString()}))
