@@ -1,6 +1,8 @@
 package org.scimflow.audit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -142,8 +144,7 @@ public class AuditRelay implements DisposableBean, HealthIndicator {
         List<Future<RecordMetadata>> acks = new ArrayList<>(events.size());
         for (AuditEvent e : events) {
             String key = e.subjectId() != null ? e.subjectId() : e.correlationId();
-            ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, key,
-                    mapper.writeValueAsBytes(SiemFields.enrich(codec.toJson(e), e)));
+            ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, key, value(e));
             record.headers().add(EVENT_ID_HEADER, e.eventId().toString().getBytes(StandardCharsets.UTF_8));
             acks.add(p.send(record));
         }
@@ -155,6 +156,40 @@ public class AuditRelay implements DisposableBean, HealthIndicator {
                 throw (Exception) ee.getCause();
             }
         }
+    }
+
+    /**
+     * The record as Kafka gets it. One that Kafka would refuse as too large (a write of very large attribute
+     * values carries them old and new) would stop the relay at that record for good, every later record
+     * waiting behind it. Such a record goes out without its {@code changes} (and, should that not be
+     * enough, as its identifying fields only), with {@code scimflowReduced} saying what was left out; the
+     * full record stays in the audit store, where its hash is checked.
+     */
+    byte[] value(AuditEvent e) throws IOException {
+        int max = props.getAudit().getRelay().getMaxRecordBytes();
+        ObjectNode full = SiemFields.enrich(codec.toJson(e), e);
+        byte[] bytes = mapper.writeValueAsBytes(full);
+        if (bytes.length <= max) {
+            return bytes;
+        }
+        ObjectNode reduced = full.deepCopy();
+        reduced.remove("changes");
+        reduced.putObject("scimflowReduced").put("fullBytes", bytes.length).put("omitted", "changes")
+                .put("reason", "record larger than " + max + " bytes; the whole record is in the audit store");
+        byte[] smaller = mapper.writeValueAsBytes(reduced);
+        if (smaller.length <= max) {
+            return smaller;
+        }
+        ObjectNode minimal = mapper.createObjectNode();
+        for (String field : List.of("schemaVersion", "eventId", "seq", "prevHash", "recordHash", "eventTime",
+                "recordedTime", "correlationId", "channel", "action", "outcome")) {
+            if (full.has(field)) {
+                minimal.set(field, full.get(field));
+            }
+        }
+        minimal.putObject("scimflowReduced").put("fullBytes", bytes.length).put("omitted", "all but identifying fields")
+                .put("reason", "record larger than " + max + " bytes; the whole record is in the audit store");
+        return mapper.writeValueAsBytes(minimal);
     }
 
     private KafkaProducer<String, byte[]> producer() {

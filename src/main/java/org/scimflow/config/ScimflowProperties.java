@@ -230,6 +230,10 @@ public class ScimflowProperties {
     public static class Relay {
         private long periodMs = 200;
         private int batchSize = 500;
+        /** Largest record value sent whole; keep it below the topic's max.message.bytes (Kafka's default 1 MiB). */
+        private int maxRecordBytes = 900 * 1024;
+        public int getMaxRecordBytes() { return maxRecordBytes; }
+        public void setMaxRecordBytes(int maxRecordBytes) { this.maxRecordBytes = maxRecordBytes; }
         public long getPeriodMs() { return periodMs; }
         public void setPeriodMs(long periodMs) { this.periodMs = periodMs; }
         public int getBatchSize() { return batchSize; }

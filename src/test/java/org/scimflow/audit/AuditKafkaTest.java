@@ -140,4 +140,39 @@ class AuditKafkaTest extends HubTest {
         }
         return sizes;
     }
+
+    @org.springframework.beans.factory.annotation.Autowired
+    AuditWriter writer;
+
+    /**
+     * Kafka refuses a record over its size limit (1 MiB by default, as on this broker). Such a record once
+     * stopped the relay for good, every later record waiting behind it; it now goes out without its
+     * changes, marked, and the records after it follow.
+     */
+    @Test
+    void aRecordTooLargeForKafkaGoesOutReducedAndTheRecordsAfterItFollow() throws Exception {
+        com.fasterxml.jackson.databind.node.ArrayNode changes = new com.fasterxml.jackson.databind.ObjectMapper().createArrayNode();
+        changes.addObject().put("path", "nickName").put("old", "o".repeat(700_000)).put("new", "n".repeat(700_000));
+        AuditEvent big = writer.append(AuditEvent.builder().eventId(com.fasterxml.uuid.Generators.timeBasedEpochGenerator().generate())
+                .eventTime(java.time.Instant.now()).correlationId("big-record").channel("system").action("test.big")
+                .outcome("success").actorType("client").subjectType("User").subjectId("big-" + UUID.randomUUID())
+                .changes(changes).build());
+        String after = api.post("/scim/v2/Users", Fixtures.user(Fixtures.unique("after-big"))).header("X-Request-Id");
+        String afterId = jdbc.queryForObject("select event_id::text from audit_event where correlation_id = ? "
+                + "and action = 'scim.user.create'", String.class, after);
+
+        Map<String, ConsumerRecord<String, String>> seen = new HashMap<>();
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+            seen.putAll(readTopic(kafkaBrokers(), Integer.MAX_VALUE, Duration.ofSeconds(2)));
+            return seen.containsKey(big.eventId().toString()) && seen.containsKey(afterId);
+        });
+        JsonNode reduced = new com.fasterxml.jackson.databind.ObjectMapper().readTree(seen.get(big.eventId().toString()).value());
+        assertThat(reduced.has("changes")).isFalse();
+        assertThat(reduced.at("/scimflowReduced/omitted").asText()).isEqualTo("changes");
+        assertThat(reduced.at("/scimflowReduced/fullBytes").asLong()).isGreaterThan(1_400_000);
+        assertThat(reduced.get("seq").asLong()).isEqualTo(big.seq());
+        assertThat(reduced.get("recordHash").asText()).isEqualTo(java.util.HexFormat.of().formatHex(big.recordHash()));
+        assertThat(jdbc.queryForObject("select length(changes::text) from audit_event where seq = ?", Integer.class, big.seq()))
+                .as("the store keeps the whole record").isGreaterThan(1_400_000);
+    }
 }
