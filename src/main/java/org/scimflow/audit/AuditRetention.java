@@ -285,14 +285,16 @@ public class AuditRetention {
     /** Writes the export next to its final name, flushes it to disk, then moves it into place. */
     private Path writeArchive(Partition p, long first, long last, Checkpoint end, ExportManifest.Start start)
             throws IOException {
+        // Archives hold whole audit records (names, addresses, what changed): for the hub's user only.
         Path dir = props.archiveDir();
-        Files.createDirectories(dir);
+        org.scimflow.config.SecretFiles.createDirectories(dir);
         Path file = dir.resolve(p.name() + ".seq-" + first + "-" + last + ".ndjson");
         Path part = dir.resolve(file.getFileName() + ".part");
         AuditQuery q = new AuditQuery(null, null, null, null, null, null, null, null, null, null, first - 1, false,
                 AuditQuery.MAX_LIMIT);
         ObjectNode filters = mapper.createObjectNode().put("partition", p.name()).put("fromSeq", first).put("toSeq", last);
         try {
+            org.scimflow.config.SecretFiles.createEmpty(part);
             try (FileOutputStream fos = new FileOutputStream(part.toFile());
                  OutputStream os = new BufferedOutputStream(fos, 1 << 16)) {
                 exporter.write(os, "ndjson", q, filters, last, end, start);

@@ -5,7 +5,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 
-/** Files that hold a secret (tokens, keys, passwords) in the data folder: readable by their owner only. */
+/**
+ * Files that hold a secret (tokens, keys, passwords) or personal data (audit archives) in the data folder:
+ * readable by their owner only.
+ */
 public final class SecretFiles {
 
     private SecretFiles() {
@@ -36,6 +39,25 @@ public final class SecretFiles {
             }
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Creates {@code dir} and its missing parents, those it creates readable by their owner only. */
+    public static void createDirectories(Path dir) throws IOException {
+        try {
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } catch (UnsupportedOperationException notPosix) {
+            Files.createDirectories(dir);
+        }
+    }
+
+    /** Creates {@code file} empty, readable and writable by its owner only; an existing one is replaced. */
+    public static void createEmpty(Path file) throws IOException {
+        Files.deleteIfExists(file);
+        try {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException notPosix) {
+            Files.createFile(file);
         }
     }
 }

@@ -411,6 +411,8 @@ class AuditRetentionTest {
                     .isEqualTo(HexFormat.of().formatHex(jdbc.queryForObject("select sha256 from audit_archive where file_name = ?",
                             byte[].class, file.getFileName().toString())));
             assertThat(cli("audit", "verify-export", file.toString(), "--keys", keysDir.toString())).as(lastCliOutput).isZero();
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+                    .as("an archive of personal data").isEqualTo("rw-------");
         }
         assertThat(purged.get(1).get("startCheckpoint").asLong()).isEqualTo(firstEnd);
 
