@@ -62,10 +62,6 @@ public class GroupRepository {
         return jdbc.update("delete from scim_group where id = ?", id) == 1;
     }
 
-    public boolean exists(UUID id) {
-        return !jdbc.queryForList("select 1 from scim_group where id = ?", Integer.class, id).isEmpty();
-    }
-
     public Page<GroupRow> search(SqlFilter where, String orderBy, int offset, int limit) {
         return PagedQuery.search(jdbc, "scim_group", COLUMNS, rowMapper, where, orderBy, offset, limit);
     }
@@ -147,10 +143,18 @@ public class GroupRepository {
             return out;
         }
         UUID[] arr = ids.toArray(UUID[]::new);
-        jdbc.query("select id, 'User' from scim_user where id = any(?) union all select id, 'Group' from scim_group "
-                + "where id = any(?)", (rs) -> {
-                    out.put(rs.getObject(1, UUID.class), rs.getString(2));
-                }, arr, arr);
+        // FOR KEY SHARE holds each found member until this transaction ends: a delete of it (which locks it
+        // FOR UPDATE, then removes it from every group) waits, and then removes the membership added here
+        // too; without the lock it could commit in between and leave a member that no longer exists.
+        // Ordered by id, so that writes locking the same members take them in the same order.
+        jdbc.query("select id from scim_user where id = any(?) order by id for key share",
+                (rs) -> {
+                    out.put(rs.getObject(1, UUID.class), "User");
+                }, (Object) arr);
+        jdbc.query("select id from scim_group where id = any(?) order by id for key share",
+                (rs) -> {
+                    out.put(rs.getObject(1, UUID.class), "Group");
+                }, (Object) arr);
         return out;
     }
 

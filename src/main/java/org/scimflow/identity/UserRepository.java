@@ -67,10 +67,6 @@ public class UserRepository {
         return jdbc.update("delete from scim_user where id = ?", id) == 1;
     }
 
-    public boolean exists(UUID id) {
-        return !jdbc.queryForList("select 1 from scim_user where id = ?", Integer.class, id).isEmpty();
-    }
-
     /** The planner's row estimate for the table: cheap, not exact; counted while it was never analysed. */
     public long estimatedRows() {
         Long n = jdbc.queryForObject("select case when c.reltuples >= 0 then c.reltuples::bigint else (select count(*) from scim_user) end "

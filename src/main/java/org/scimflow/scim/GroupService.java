@@ -21,7 +21,6 @@ import org.scimflow.identity.GroupRepository;
 import org.scimflow.identity.GroupRow;
 import org.scimflow.identity.Member;
 import org.scimflow.identity.Page;
-import org.scimflow.identity.UserRepository;
 import org.scimflow.scim.filter.FilterSqlBuilder;
 import org.scimflow.scim.filter.ResourceTable;
 import org.scimflow.scim.filter.SortSqlBuilder;
@@ -40,7 +39,6 @@ public class GroupService extends ResourceServiceSupport implements ScimResource
 
     private final ResourceType resourceType;
     private final GroupRepository groups;
-    private final UserRepository users;
     private final ResourceValidator validator = new ResourceValidator();
     private final PatchApplier patcher = new PatchApplier();
     private final FilterSqlBuilder filters;
@@ -48,7 +46,7 @@ public class GroupService extends ResourceServiceSupport implements ScimResource
     private final Redactor redactor;
     private final ListLimits limits;
 
-    public GroupService(ScimSchemas schemas, GroupRepository groups, UserRepository users, GroupCommit tx,
+    public GroupService(ScimSchemas schemas, GroupRepository groups, GroupCommit tx,
                         AuditWriter audit, AuditEventFactory events, Redactor redactor, ListLimits limits,
                         TimeBasedEpochGenerator ids) {
         super(tx, audit, events, ids);
@@ -57,7 +55,6 @@ public class GroupService extends ResourceServiceSupport implements ScimResource
         this.filters = new FilterSqlBuilder(table);
         this.sorts = new SortSqlBuilder(table);
         this.groups = groups;
-        this.users = users;
         this.redactor = redactor;
         this.limits = limits;
     }
@@ -253,6 +250,7 @@ public class GroupService extends ResourceServiceSupport implements ScimResource
         if (members == null) {
             return out;
         }
+        Map<UUID, String> declared = new LinkedHashMap<>();
         for (JsonNode m : members) {
             String value = m.path("value").asText(null);
             if (value == null) {
@@ -266,19 +264,19 @@ public class GroupService extends ResourceServiceSupport implements ScimResource
                 throw BadRequestException.invalidValue("A group cannot be a member of itself");
             }
             String type = m.path("type").asText(null);
-            if (type == null) {
-                type = users.exists(id) ? "User" : groups.exists(id) ? "Group" : null;
-            } else if (type.equalsIgnoreCase("User")) {
-                type = users.exists(id) ? "User" : null;
-            } else if (type.equalsIgnoreCase("Group")) {
-                type = groups.exists(id) ? "Group" : null;
-            } else {
+            if (type != null && !type.equalsIgnoreCase("User") && !type.equalsIgnoreCase("Group")) {
                 throw BadRequestException.invalidValue("Member type must be User or Group");
             }
-            if (type == null) {
-                throw BadRequestException.invalidValue("Member '" + value + "' does not exist");
+            declared.putIfAbsent(id, type);
+        }
+        // One lookup for all members, which also holds them until this write commits (see existingTypes).
+        Map<UUID, String> found = groups.existingTypes(declared.keySet());
+        for (Map.Entry<UUID, String> d : declared.entrySet()) {
+            String type = found.get(d.getKey());
+            if (type == null || d.getValue() != null && !d.getValue().equalsIgnoreCase(type)) {
+                throw BadRequestException.invalidValue("Member '" + d.getKey() + "' does not exist");
             }
-            out.putIfAbsent(id, new Member(id, type, null));
+            out.put(d.getKey(), new Member(d.getKey(), type, null));
         }
         return out;
     }
