@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.scimflow.config.ScimflowProperties;
+import org.scimflow.config.SecretFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
@@ -287,14 +288,14 @@ public class AuditRetention {
             throws IOException {
         // Archives hold whole audit records (names, addresses, what changed): for the hub's user only.
         Path dir = props.archiveDir();
-        org.scimflow.config.SecretFiles.createDirectories(dir);
+        SecretFiles.createDirectories(dir);
         Path file = dir.resolve(p.name() + ".seq-" + first + "-" + last + ".ndjson");
         Path part = dir.resolve(file.getFileName() + ".part");
         AuditQuery q = new AuditQuery(null, null, null, null, null, null, null, null, null, null, first - 1, false,
                 AuditQuery.MAX_LIMIT);
         ObjectNode filters = mapper.createObjectNode().put("partition", p.name()).put("fromSeq", first).put("toSeq", last);
         try {
-            org.scimflow.config.SecretFiles.createEmpty(part);
+            SecretFiles.createEmpty(part);
             try (FileOutputStream fos = new FileOutputStream(part.toFile());
                  OutputStream os = new BufferedOutputStream(fos, 1 << 16)) {
                 exporter.write(os, "ndjson", q, filters, last, end, start);

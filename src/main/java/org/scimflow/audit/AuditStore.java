@@ -1,10 +1,16 @@
 package org.scimflow.audit;
 
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.LongFunction;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -146,14 +152,14 @@ public class AuditStore {
      * seq i + 1), read from a database cursor: {@code work} must ask for leaves in ascending order, each at
      * most once ({@link MerkleTree#inclusionProof} does), and memory stays flat however long the log.
      */
-    public <T> T withRecordHashes(long after, long upTo, java.util.function.Function<java.util.function.LongFunction<byte[]>, T> work) {
-        return readOnlyTx.execute(status -> jdbc.execute((org.springframework.jdbc.core.ConnectionCallback<T>) con -> {
-            try (java.sql.PreparedStatement ps = con.prepareStatement(
+    public <T> T withRecordHashes(long after, long upTo, Function<LongFunction<byte[]>, T> work) {
+        return readOnlyTx.execute(status -> jdbc.execute((ConnectionCallback<T>) con -> {
+            try (PreparedStatement ps = con.prepareStatement(
                     "select seq, record_hash from audit_event where seq > ? and seq <= ? order by seq")) {
                 ps.setFetchSize(10_000);
                 ps.setLong(1, after);
                 ps.setLong(2, upTo);
-                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                try (ResultSet rs = ps.executeQuery()) {
                     long[] at = {after};
                     return work.apply(leaf -> {
                         long wanted = leaf + 1;
@@ -166,7 +172,7 @@ public class AuditStore {
                                         + " between " + after + " and " + upTo + " (or it was asked for out of order)");
                             }
                             return rs.getBytes(2);
-                        } catch (java.sql.SQLException e) {
+                        } catch (SQLException e) {
                             throw new IllegalStateException("reading record hashes failed", e);
                         }
                     });
