@@ -53,6 +53,14 @@ public final class ExportVerifier {
 
     /** Bytes read at a time; a line longer than this grows the buffer. */
     private static final int CHUNK = 4 << 20;
+    /**
+     * No record of this hub comes near it (a SCIM body is at most 1 MiB, a record carries a change's old
+     * and new values): a longer line is not an export, and the check stops before the buffer that would
+     * hold it runs the verifier out of memory.
+     */
+    static final int MAX_LINE = 64 << 20;
+    /** Findings listed at most; a file made of nothing but bad lines would otherwise fill the memory with them. */
+    static final int MAX_FINDINGS = 10_000;
     /** Read buffers between the reader and the file digest: bounds memory when the digest falls behind. */
     private static final int BUFFERS_IN_FLIGHT = 4;
 
@@ -202,6 +210,9 @@ public final class ExportVerifier {
                 }
                 carry = java.util.Arrays.copyOfRange(buf, complete, filled);
                 if (complete == 0) {
+                    if (carry.length > MAX_LINE) {
+                        throw new IOException("a line longer than " + (MAX_LINE >> 20) + " MiB: not an export of this hub");
+                    }
                     // No line ends in this buffer: the next one is twice the size.
                     buffers.release();
                     continue;
@@ -258,7 +269,7 @@ public final class ExportVerifier {
 
     /** The in-order part of a check: chain links, Merkle tree, manifest, and the runs of bytes to digest. */
     private final class Scan {
-        final List<AuditVerifier.Finding> findings = new ArrayList<>();
+        final List<AuditVerifier.Finding> findings = new CappedFindings();
         final MessageDigest digest = sha256();
         private final ExecutorService digester;
         private final ObjectNode knownManifest;
@@ -399,6 +410,27 @@ public final class ExportVerifier {
             }
             findings.sort(java.util.Comparator.comparingLong(AuditVerifier.Finding::seq));
             return new Result(count, findings, true, manifest);
+        }
+    }
+
+    /**
+     * Keeps the first {@link #MAX_FINDINGS} findings in seq order of discovery and counts the rest; the
+     * last entry then says how many more there were (the file is reported tampered either way).
+     */
+    private static final class CappedFindings extends ArrayList<AuditVerifier.Finding> {
+        private long more;
+
+        @Override
+        public boolean add(AuditVerifier.Finding f) {
+            if (size() < MAX_FINDINGS) {
+                return super.add(f);
+            }
+            more++;
+            if (size() == MAX_FINDINGS) {
+                super.add(null);
+            }
+            set(MAX_FINDINGS, new AuditVerifier.Finding(f.seq(), f.kind(), more + " more finding(s) after these, not listed"));
+            return true;
         }
     }
 
