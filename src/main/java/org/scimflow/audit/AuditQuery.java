@@ -113,11 +113,17 @@ public record AuditQuery(Instant from, Instant to, String actor, String subject,
         if (blank(v) == null) {
             return null;
         }
+        java.time.OffsetDateTime t;
         try {
-            return java.time.OffsetDateTime.parse(v.trim()).toInstant();
+            t = java.time.OffsetDateTime.parse(v.trim());
         } catch (DateTimeParseException e) {
+            t = null;
+        }
+        // RFC 3339 years have four digits; beyond them the database has no such time either.
+        if (t == null || t.getYear() < 0 || t.getYear() > 9999) {
             throw BadRequestException.invalidValue(name + " must be an RFC 3339 timestamp, e.g. 2026-01-31T00:00:00Z");
         }
+        return t.toInstant();
     }
 
     private static String blank(String s) {

@@ -70,8 +70,10 @@ public final class ScimJsonReader {
             }
             return node;
         } catch (JsonProcessingException e) {
-            throw BadRequestException.invalidSyntax("Malformed JSON at line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr());
+            // Jackson's size limits (nesting depth, number and name length) report no location.
+            throw BadRequestException.invalidSyntax(e.getLocation() == null
+                    ? "Malformed JSON: " + e.getOriginalMessage()
+                    : "Malformed JSON at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
         } catch (IOException e) {
             throw BadRequestException.invalidSyntax("Unreadable request body");
         }

@@ -37,7 +37,11 @@ class ScimBadInputTest extends HubTest {
                 Arguments.of("NUL character", "{" + ok + ",\"userName\":\"bad\\u0000-8\"}", "application/scim+json",
                         400, "invalidValue"),
                 Arguments.of("wrong content type", "{" + ok + ",\"userName\":\"bad-9\"}", "text/plain", 415, null),
-                Arguments.of("empty body", "", "application/scim+json", 400, "invalidSyntax"));
+                Arguments.of("empty body", "", "application/scim+json", 400, "invalidSyntax"),
+                Arguments.of("nested past the parser's limit", "[".repeat(1001) + "]".repeat(1001),
+                        "application/scim+json", 400, "invalidSyntax"),
+                Arguments.of("a number past the parser's limit", "{" + ok + ",\"userName\":\"bad-10\",\"x\":"
+                        + "9".repeat(1001) + "}", "application/scim+json", 400, "invalidSyntax"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -75,7 +79,35 @@ class ScimBadInputTest extends HubTest {
 
     static Stream<String> badFilters() {
         return Stream.of("userName eq", "userName zz \"x\"", "shoeSize eq 4", "(userName eq \"a\"",
-                "active eq \"yes\"", "meta.created gt \"yesterday\"", "password eq \"x\"", "x".repeat(5000));
+                "active eq \"yes\"", "meta.created gt \"yesterday\"", "password eq \"x\"", "x".repeat(5000),
+                "userName eq \"a\\u0000b\"", "meta.created gt \"+294277-01-01T00:00:00Z\"",
+                "meta.lastModified lt \"-4714-01-01T00:00:00Z\"");
+    }
+
+    /** Valid filters on columns that are not text: presence and null compare without an empty string. */
+    @ParameterizedTest(name = "filter {0}")
+    @MethodSource("presenceOnTypedColumns")
+    void presenceAndNullWorkOnEveryColumnType(String filter, boolean matchesEveryone) {
+        Api.Response r = api.get("/scim/v2/Users?count=0&filter=" + Api.q(filter));
+        assertThat(r.status()).as(r.raw()).isEqualTo(200);
+        long all = api.get("/scim/v2/Users?count=0").json().get("totalResults").asLong();
+        assertThat(r.json().get("totalResults").asLong()).isEqualTo(matchesEveryone ? all : 0);
+    }
+
+    static Stream<Arguments> presenceOnTypedColumns() {
+        return Stream.of(Arguments.of("meta.created pr", true), Arguments.of("meta.lastModified ne null", true),
+                Arguments.of("meta.created eq null", false), Arguments.of("id pr", true), Arguments.of("id eq null", false),
+                Arguments.of("not (meta.created pr)", false), Arguments.of("active pr or not (active pr)", true),
+                Arguments.of("active eq null or active ne null", true));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"/audit/v1/events?to=%2B294277-01-01T00:00:00Z",
+            "/audit/v1/events?from=-4714-01-01T00:00:00Z", "/audit/v1/stats/hourly?from=-999999999-01-01T00:00:00Z"})
+    void auditTimesBeyondFourDigitYearsAre400(String path) {
+        Api.Response r = api.get(path);
+        assertThat(r.status()).as(r.raw()).isEqualTo(400);
+        assertThat(r.json().get("scimType").asText()).isEqualTo("invalidValue");
     }
 
     static Stream<Arguments> mistakes() {

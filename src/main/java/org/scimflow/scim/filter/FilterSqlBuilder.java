@@ -50,6 +50,8 @@ public final class FilterSqlBuilder {
     }
 
     /** Parses and translates {@code filter}; 400 {@code invalidFilter} for anything malformed or unknown. */
+    private static final java.util.regex.Pattern NUL_ESCAPE = java.util.regex.Pattern.compile("\\\\[uU]0000");
+
     public SqlFilter build(String filter) throws ScimException {
         if (filter == null || filter.isBlank()) {
             return SqlFilter.TRUE;
@@ -58,6 +60,10 @@ public final class FilterSqlBuilder {
             throw BadRequestException.invalidFilter("filter longer than " + MAX_FILTER_LENGTH + " characters");
         }
         requireBalanced(filter);
+        // PostgreSQL text holds no NUL character: a literal with one could only fail in the database.
+        if (filter.indexOf('\0') >= 0 || NUL_ESCAPE.matcher(filter).find()) {
+            throw BadRequestException.invalidFilter("a filter cannot contain the NUL character");
+        }
         Filter parsed;
         try {
             parsed = Filter.fromString(inlineValuePathComparisons(filter));
@@ -139,7 +145,7 @@ public final class FilterSqlBuilder {
             } else if (t.def().type() == Type.COMPLEX && t.arrayExpr() == null) {
                 cond = "(" + t.expr() + ") is not null";
             } else {
-                cond = "nullif(" + t.expr() + ", '') is not null";
+                cond = present(t);
             }
             return wrapArray(t, cond);
         }
@@ -228,15 +234,24 @@ public final class FilterSqlBuilder {
                     + " where " + cond + ")";
         }
 
+        /**
+         * The attribute has a value: not null, and for text not empty. Columns of other types (active,
+         * meta.created, the id) are compared with null only: '' is no boolean, timestamp or uuid.
+         */
+        private static String present(Target t) {
+            boolean text = t.column() == null || t.column().type() == Type.STRING && !t.expr().equals("r.id");
+            return text ? "nullif(" + t.expr() + ", '') is not null" : "(" + t.expr() + ") is not null";
+        }
+
         private String condition(Target t, String op, ValueNode value) throws ScimException {
             AttributeDefinition def = t.def();
             String expr = t.expr();
             if (value == null || value.isNull()) {
                 if (op.equals("eq")) {
-                    return "nullif(" + expr + ", '') is null";
+                    return "not (" + present(t) + ")";
                 }
                 if (op.equals("ne")) {
-                    return "nullif(" + expr + ", '') is not null";
+                    return present(t);
                 }
                 throw BadRequestException.invalidFilter("null can only be compared with eq or ne");
             }
@@ -264,6 +279,10 @@ public final class FilterSqlBuilder {
                     try {
                         when = OffsetDateTime.parse(value.asText());
                     } catch (DateTimeParseException e) {
+                        throw BadRequestException.invalidFilter("'" + def.name() + "' needs an RFC 3339 dateTime");
+                    }
+                    // RFC 3339 years have four digits; beyond them the database has no such time either.
+                    if (when.getYear() < 0 || when.getYear() > 9999) {
                         throw BadRequestException.invalidFilter("'" + def.name() + "' needs an RFC 3339 dateTime");
                     }
                     String dt = t.column() != null ? expr : "(" + expr + ")::timestamptz";
