@@ -67,6 +67,65 @@ public record AuditEvent(
         private Outcome() { }
     }
 
+    /**
+     * {@code s} as PostgreSQL can store it: text and jsonb hold no NUL character, and a record carrying
+     * one (a rejected call's bad path or attribute name in its error) failed its whole batch of records,
+     * other callers' records with it. NUL becomes U+FFFD, the replacement character.
+     */
+    public static String storable(String s) {
+        return s == null || s.indexOf('\0') < 0 ? s : s.replace('\0', '\uFFFD');
+    }
+
+    /** {@code changes} with {@link #storable} text: field names and string values; the same node when it has none. */
+    public static JsonNode storable(JsonNode n) {
+        if (n == null || !hasNul(n)) {
+            return n;
+        }
+        return withoutNul(n);
+    }
+
+    private static boolean hasNul(JsonNode n) {
+        if (n.isTextual()) {
+            return n.textValue().indexOf('\0') >= 0;
+        }
+        if (n.isObject()) {
+            var it = n.fields();
+            while (it.hasNext()) {
+                var f = it.next();
+                if (f.getKey().indexOf('\0') >= 0 || hasNul(f.getValue())) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        if (n.isArray()) {
+            for (JsonNode e : n) {
+                if (hasNul(e)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static JsonNode withoutNul(JsonNode n) {
+        var nodes = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance;
+        if (n.isTextual()) {
+            return nodes.textNode(storable(n.textValue()));
+        }
+        if (n.isObject()) {
+            var out = nodes.objectNode();
+            n.fields().forEachRemaining(f -> out.set(storable(f.getKey()), withoutNul(f.getValue())));
+            return out;
+        }
+        if (n.isArray()) {
+            var out = nodes.arrayNode();
+            n.forEach(e -> out.add(withoutNul(e)));
+            return out;
+        }
+        return n;
+    }
+
     public static Builder builder() {
         return new Builder();
     }
@@ -154,11 +213,14 @@ public record AuditEvent(
         public Builder prevHash(byte[] v) { prevHash = v; return this; }
         public Builder recordHash(byte[] v) { recordHash = v; return this; }
 
+        /** Text fields keep no NUL character (see {@link #storable}). */
         public AuditEvent build() {
-            return new AuditEvent(eventId, schemaVersion, micros(eventTime), micros(recordedTime), correlationId,
-                    parentEventId, cycleId, channel, action, outcome, actorType, actorId, actorIp, actorUserAgent,
-                    subjectType, subjectId, subjectName, subjectExternalId, targetSystem, targetId, httpMethod,
-                    httpPath, httpStatus, scimType, error, attempt, durationMs, changes, seq, prevHash, recordHash);
+            return new AuditEvent(eventId, schemaVersion, micros(eventTime), micros(recordedTime), storable(correlationId),
+                    parentEventId, storable(cycleId), storable(channel), storable(action), storable(outcome),
+                    storable(actorType), storable(actorId), storable(actorIp), storable(actorUserAgent),
+                    storable(subjectType), storable(subjectId), storable(subjectName), storable(subjectExternalId),
+                    storable(targetSystem), storable(targetId), storable(httpMethod), storable(httpPath), httpStatus,
+                    storable(scimType), storable(error), attempt, durationMs, changes, seq, prevHash, recordHash);
         }
     }
 }

@@ -111,7 +111,8 @@ public class AuditWriter {
         byte[][] contentHashes = new byte[n][];
         Instant now = Instant.now();
         for (int i = 0; i < n; i++) {
-            AuditEvent e = events.get(i).toBuilder().recordedTime(now).build();
+            AuditEvent source = events.get(i);
+            AuditEvent e = source.toBuilder().recordedTime(now).changes(AuditEvent.storable(source.changes())).build();
             stamped.add(e);
             contentHashes[i] = codec.contentHash(e);
         }

@@ -231,10 +231,18 @@ public class GroupCommit implements SmartLifecycle {
                 runDeferred(batch);
             });
         } catch (RuntimeException commitFailed) {
-            // Nothing in the batch committed: every successful task fails with the commit's error.
-            for (Task<?> t : batch) {
-                if (t.error == null && !t.lostDeadlock) {
-                    t.error = commitFailed;
+            if (batch.size() > 1 && batch.stream().noneMatch(t -> t.ownSavepoint)) {
+                // Records of calls that changed nothing: one record the database refuses must not take the
+                // others with it. Each goes again in a transaction of its own; only the bad one fails.
+                for (Task<?> t : batch) {
+                    runAlone(t);
+                }
+            } else {
+                // Nothing in the batch committed: every successful task fails with the commit's error.
+                for (Task<?> t : batch) {
+                    if (t.error == null && !t.lostDeadlock) {
+                        t.error = commitFailed;
+                    }
                 }
             }
         }
@@ -243,16 +251,7 @@ public class GroupCommit implements SmartLifecycle {
         for (Task<?> t : batch) {
             if (t.lostDeadlock) {
                 t.lostDeadlock = false;
-                try {
-                    outer.executeWithoutResult(status -> {
-                        t.run(savepoint);
-                        runDeferred(List.of(t));
-                    });
-                } catch (RuntimeException commitFailed) {
-                    if (t.error == null) {
-                        t.error = commitFailed;
-                    }
-                }
+                runAlone(t);
                 if (t.lostDeadlock) {
                     t.error = t.deadlock;
                 }
@@ -260,6 +259,21 @@ public class GroupCommit implements SmartLifecycle {
         }
         for (Task<?> t : batch) {
             t.complete();
+        }
+    }
+
+    /** Runs one task again in a transaction of its own; its error, if any, is the one of this run. */
+    private void runAlone(Task<?> t) {
+        t.error = null;
+        try {
+            outer.executeWithoutResult(status -> {
+                t.run(savepoint);
+                runDeferred(List.of(t));
+            });
+        } catch (RuntimeException failed) {
+            if (t.error == null) {
+                t.error = failed;
+            }
         }
     }
 

@@ -53,9 +53,8 @@ class RecordsLaneShutdownTest extends HubTest {
 
     @Test
     void recordsArrivingWhileTheLaneGathersCommitInOneTransaction() {
-        GroupCommit lane = new GroupCommit(tm, 1, Duration.ofSeconds(2));
-        AuditWriter writer = new AuditWriter(jdbc, new AuditRecordCodec(mapper), mapper, props, lane);
-        lane.start();
+        GroupCommit lane = startedLane(Duration.ofSeconds(2));
+        AuditWriter writer = writer(lane);
         String marker = "lane-gather-" + System.nanoTime();
         try {
             writer.appendLater(read(marker));
@@ -73,6 +72,40 @@ class RecordsLaneShutdownTest extends HubTest {
         // its own before the others are queued.
         assertThat(jdbc.queryForObject("select count(distinct xmin::text) from audit_event where correlation_id = ?",
                 Long.class, marker)).as("transactions that wrote the five records").isEqualTo(1);
+    }
+
+    /** A record the database refuses fails alone; the records it was batched with still commit. */
+    @Test
+    void oneRefusedRecordDoesNotTakeItsBatchWithIt() {
+        GroupCommit lane = startedLane(Duration.ofSeconds(2));
+        AuditWriter writer = writer(lane);
+        String marker = "lane-poison-" + System.nanoTime();
+        try {
+            java.util.concurrent.CompletableFuture<Void> poison = lane.submitAtCommit(() -> {
+                throw new IllegalStateException("refused");
+            });
+            await().atMost(Duration.ofSeconds(5)).until(() -> lane.waiting() == 0);
+            for (int i = 0; i < 3; i++) {
+                writer.appendLater(read(marker));
+            }
+            await().atMost(Duration.ofSeconds(10)).until(poison::isDone);
+            assertThat(poison).isCompletedExceptionally();
+            await().atMost(Duration.ofSeconds(10)).until(() -> count(marker) == 3);
+        } finally {
+            lane.stop();
+        }
+        assertThat(count(marker)).isEqualTo(3);
+    }
+
+    /** A records lane of one worker that gathers {@code gather} after each batch's first record. */
+    private GroupCommit startedLane(Duration gather) {
+        GroupCommit lane = new GroupCommit(tm, 1, gather);
+        lane.start();
+        return lane;
+    }
+
+    private AuditWriter writer(GroupCommit lane) {
+        return new AuditWriter(jdbc, new AuditRecordCodec(mapper), mapper, props, lane);
     }
 
     private long count(String marker) {

@@ -69,6 +69,27 @@ class ScimBadInputTest extends HubTest {
         });
     }
 
+    /**
+     * PostgreSQL stores no NUL character. A rejected call whose record carried one (its bad path or
+     * attribute name in the error) once failed its whole batch of records, other callers' records too.
+     */
+    @org.junit.jupiter.api.Test
+    void aNulCharacterInARejectedCallLosesNoAuditRecord() {
+        String id = api.post("/scim/v2/Users", org.scimflow.support.Fixtures.user(org.scimflow.support.Fixtures.unique("nul")))
+                .json().get("id").asText();
+        Api.Response badPath = api.send("PATCH", "/scim/v2/Users/" + id, org.scimflow.support.Fixtures.patch(
+                "[{\"op\":\"replace\",\"path\":\"\\u0000\",\"value\":\"x\"}]"), "application/scim+json", Map.of());
+        Api.Response badName = api.send("POST", "/scim/v2/Users", "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],"
+                + "\"userName\":\"nul-2\",\"\\u0000\":1}", "application/scim+json", Map.of());
+        Api.Response plain = api.send("PATCH", "/scim/v2/Users/" + id, org.scimflow.support.Fixtures.patch(
+                "[{\"op\":\"replace\",\"path\":\"shoeSize\",\"value\":\"x\"}]"), "application/scim+json", Map.of());
+
+        for (Api.Response r : java.util.List.of(badPath, badName, plain)) {
+            assertThat(r.status()).isEqualTo(400);
+            AuditAwait.record(jdbc, r.header("X-Request-Id"), row -> assertThat(row.get("outcome")).isEqualTo("failure"));
+        }
+    }
+
     @ParameterizedTest(name = "filter {0}")
     @MethodSource("badFilters")
     void badFilterIs400InvalidFilter(String filter) {
