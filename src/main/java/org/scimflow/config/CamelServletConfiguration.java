@@ -91,6 +91,15 @@ public class CamelServletConfiguration {
                 unavailable(res);
                 return;
             }
+            String refused = refusedBody(req);
+            if (refused != null) {
+                try {
+                    org.scimflow.scim.ScimErrors.write(res, HttpServletResponse.SC_UNSUPPORTED_MEDIA_TYPE, null, refused);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                return;
+            }
             super.service(new HttpServletRequestWrapper(req) {
                 @Override
                 public String getPathInfo() {
@@ -167,6 +176,32 @@ public class CamelServletConfiguration {
                 int to = p.endsWith("/") && p.length() > from ? p.length() - 1 : p.length();
                 return p.substring(from, to);
             }
+        }
+
+        /**
+         * Why a request body cannot be read as JSON, before Camel's HTTP binding tries: it parses form
+         * bodies as parameters and inflates gzip, and both failed there with a 500 (a form field without
+         * '=', a body "not in GZIP format"). Null when
+         * the body may go on to the route, which checks the media type itself.
+         */
+        static String refusedBody(HttpServletRequest req) {
+            boolean body = req.getContentLengthLong() > 0 || req.getHeader("Transfer-Encoding") != null;
+            if (!body) {
+                return null;
+            }
+            String encoding = req.getHeader("Content-Encoding");
+            if (encoding != null && !encoding.isBlank() && !encoding.trim().equalsIgnoreCase("identity")) {
+                return "Content-Encoding '" + encoding + "' is not supported: send the body uncompressed";
+            }
+            String type = req.getContentType();
+            if (type == null) {
+                return null;
+            }
+            String base = type.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
+            if (base.equals("application/x-www-form-urlencoded") || base.startsWith("multipart/")) {
+                return "Content-Type must be application/scim+json or application/json";
+            }
+            return null;
         }
 
         static void unavailable(HttpServletResponse res) {

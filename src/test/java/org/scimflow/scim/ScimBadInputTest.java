@@ -90,6 +90,28 @@ class ScimBadInputTest extends HubTest {
         }
     }
 
+    /** Bodies Camel's HTTP binding would parse or inflate before any route sees them: 415, audited, nothing created. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("unreadableBodies")
+    void bodiesThatAreNotJsonAre415(String name, String contentType, Map<String, String> headers, String body) {
+        long users = jdbc.queryForObject("select count(*) from scim_user", Long.class);
+        Api.Response r = api.send("POST", "/scim/v2/Users", body, contentType, headers);
+        assertThat(r.status()).as(r.raw()).isEqualTo(415);
+        assertThat(r.json().get("schemas").get(0).asText()).isEqualTo(ScimErrors.ERROR_SCHEMA);
+        assertThat(jdbc.queryForObject("select count(*) from scim_user", Long.class)).isEqualTo(users);
+        AuditAwait.record(jdbc, r.header("X-Request-Id"), row -> assertThat(row.get("http_status")).isEqualTo(415));
+    }
+
+    static Stream<Arguments> unreadableBodies() {
+        String user = "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"form-1\"}";
+        return Stream.of(
+                Arguments.of("form body", "application/x-www-form-urlencoded", Map.of(), user),
+                Arguments.of("form field without '='", "application/x-www-form-urlencoded", Map.of(), "a"),
+                Arguments.of("gzip that is not", "application/scim+json", Map.of("Content-Encoding", "gzip"), user),
+                Arguments.of("form with an unknown charset", "application/x-www-form-urlencoded; charset=bogus",
+                        Map.of(), user));
+    }
+
     @ParameterizedTest(name = "filter {0}")
     @MethodSource("badFilters")
     void badFilterIs400InvalidFilter(String filter) {
