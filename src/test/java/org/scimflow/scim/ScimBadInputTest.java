@@ -127,10 +127,17 @@ class ScimBadInputTest extends HubTest {
                 "meta.lastModified lt \"-4714-01-01T00:00:00Z\"");
     }
 
-    /** Valid filters on columns that are not text: presence and null compare without an empty string. */
+    /**
+     * Valid filters that once failed in the database: presence and null on columns that are not text
+     * (compared with '' before), and a single complex attribute compared directly (its "value").
+     */
     @ParameterizedTest(name = "filter {0}")
     @MethodSource("presenceOnTypedColumns")
     void presenceAndNullWorkOnEveryColumnType(String filter, boolean matchesEveryone) {
+        String enterprise = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+        assertThat(api.post("/scim/v2/Users", "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\",\"" + enterprise
+                + "\"],\"userName\":\"" + org.scimflow.support.Fixtures.unique("managed") + "\",\"active\":true,\""
+                + enterprise + "\":{\"manager\":{\"value\":\"m-1\"}}}").status()).isEqualTo(201);
         Api.Response r = api.get("/scim/v2/Users?count=0&filter=" + Api.q(filter));
         assertThat(r.status()).as(r.raw()).isEqualTo(200);
         long all = api.get("/scim/v2/Users?count=0").json().get("totalResults").asLong();
@@ -141,7 +148,9 @@ class ScimBadInputTest extends HubTest {
         return Stream.of(Arguments.of("meta.created pr", true), Arguments.of("meta.lastModified ne null", true),
                 Arguments.of("meta.created eq null", false), Arguments.of("id pr", true), Arguments.of("id eq null", false),
                 Arguments.of("not (meta.created pr)", false), Arguments.of("active pr or not (active pr)", true),
-                Arguments.of("active eq null or active ne null", true));
+                Arguments.of("active eq null or active ne null", true),
+                Arguments.of("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager eq \"nobody-x6\"", false),
+                Arguments.of("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager co \"nobody-x7\"", false));
     }
 
     @ParameterizedTest(name = "{0}")

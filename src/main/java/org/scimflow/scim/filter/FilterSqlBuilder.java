@@ -212,6 +212,10 @@ public final class FilterSqlBuilder {
                 if (valueDef == null) {
                     throw BadRequestException.invalidFilter("'" + f.getAttributePath() + "' is complex");
                 }
+                if (!def.isMultiValued()) {
+                    // A single complex attribute (the enterprise manager) holds one object: compare its "value".
+                    return condition(new Target(valueDef, "(" + t.expr() + ") ->> 'value'", null, false, null), op, value);
+                }
                 String alias = "e" + (++aliasCounter);
                 Target inner = new Target(valueDef, alias + "->>'value'", null, false, null);
                 return "exists (select 1 from jsonb_array_elements(coalesce(" + t.expr() + ", '[]'::jsonb)) "
