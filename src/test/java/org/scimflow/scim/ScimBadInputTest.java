@@ -112,6 +112,17 @@ class ScimBadInputTest extends HubTest {
                         Map.of(), user));
     }
 
+    /** Paths a client wrote wrong get a SCIM 400 (a leading '//' was a 500), with a request id, audited. */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"//scim/v2/Users", "/scim/v2//Users", "/scim/v2/Users/./x",
+            "/scim/v2/Users;jsessionid=1", "/scim/v2/Users/%2e%2e", "/audit/v1//events"})
+    void pathsNotInNormalFormAre400(String path) {
+        Api.Response r = api.get(path);
+        assertThat(r.status()).as(r.raw()).isEqualTo(400);
+        assertThat(r.json().get("scimType").asText()).isEqualTo("invalidSyntax");
+        AuditAwait.record(jdbc, r.header("X-Request-Id"), row -> assertThat(row.get("http_status")).isEqualTo(400));
+    }
+
     @ParameterizedTest(name = "filter {0}")
     @MethodSource("badFilters")
     void badFilterIs400InvalidFilter(String filter) {
