@@ -134,10 +134,11 @@ public class AuditExporter {
                 continue;
             }
             String s = v.isValueNode() ? v.asText() : v.toString();
-            if (!s.isEmpty() && FORMULA_STARTS.indexOf(s.charAt(0)) >= 0) {
+            boolean formula = !s.isEmpty() && FORMULA_STARTS.indexOf(s.charAt(0)) >= 0;
+            if (formula) {
                 s = "'" + s;
-                sb.append('"').append(s.replace("\"", "\"\"")).append('"');
-            } else if (s.indexOf(',') >= 0 || s.indexOf('"') >= 0 || s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0) {
+            }
+            if (formula || s.indexOf(',') >= 0 || s.indexOf('"') >= 0 || s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0) {
                 sb.append('"').append(s.replace("\"", "\"\"")).append('"');
             } else {
                 sb.append(s);

@@ -29,10 +29,14 @@ import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 public final class ExportVerifier {
 
     /** What the check found. */
-    public record Result(long records, List<AuditVerifier.Finding> findings, boolean manifestFound,
-                         JsonNode manifest) {
+    public record Result(long records, List<AuditVerifier.Finding> findings, JsonNode manifest) {
+        /** Whether the file ends with a signed manifest (without one nothing can be intact). */
+        public boolean manifestFound() {
+            return manifest != null;
+        }
+
         public boolean intact() {
-            return manifestFound && findings.isEmpty();
+            return manifestFound() && findings.isEmpty();
         }
 
         /**
@@ -383,7 +387,7 @@ public final class ExportVerifier {
             }
             if (manifest == null) {
                 findings.add(new AuditVerifier.Finding(expectedSeq, "TRUNCATED", "no signed manifest at the end of the file"));
-                return new Result(count, findings, false, null);
+                return new Result(count, findings, null);
             }
             if (!ExportManifest.signatureValid(manifest, keys)) {
                 findings.add(new AuditVerifier.Finding(0, "BAD_SIGNATURE", "manifest signature does not verify"));
@@ -409,7 +413,7 @@ public final class ExportVerifier {
                 }
             }
             findings.sort(java.util.Comparator.comparingLong(AuditVerifier.Finding::seq));
-            return new Result(count, findings, true, manifest);
+            return new Result(count, findings, manifest);
         }
     }
 

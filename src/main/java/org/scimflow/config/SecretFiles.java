@@ -3,6 +3,7 @@ package org.scimflow.config;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /**
@@ -23,13 +24,7 @@ public final class SecretFiles {
     public static void create(Path file, String content) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp;
-        try {
-            tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } catch (UnsupportedOperationException notPosix) {
-            tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-        }
+        Path tmp = ownerOnly("rw-------", a -> Files.createTempFile(dir, "." + file.getFileName(), ".tmp", a));
         try {
             Files.writeString(tmp, content);
             try {
@@ -44,20 +39,25 @@ public final class SecretFiles {
 
     /** Creates {@code dir} and its missing parents, those it creates readable by their owner only. */
     public static void createDirectories(Path dir) throws IOException {
-        try {
-            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        } catch (UnsupportedOperationException notPosix) {
-            Files.createDirectories(dir);
-        }
+        ownerOnly("rwx------", a -> Files.createDirectories(dir, a));
     }
 
     /** Creates {@code file} empty, readable and writable by its owner only; an existing one is replaced. */
     public static void createEmpty(Path file) throws IOException {
         Files.deleteIfExists(file);
+        ownerOnly("rw-------", a -> Files.createFile(file, a));
+    }
+
+    private interface Create {
+        Path with(FileAttribute<?>... attributes) throws IOException;
+    }
+
+    /** Creates with POSIX {@code permissions}, or without any where the file system has none. */
+    private static Path ownerOnly(String permissions, Create create) throws IOException {
         try {
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            return create.with(PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(permissions)));
         } catch (UnsupportedOperationException notPosix) {
-            Files.createFile(file);
+            return create.with();
         }
     }
 }

@@ -86,7 +86,9 @@ class AuditIntegrityApiTest extends HubTest {
 
     @Test
     void hourlyStatsCountByChannelAndOutcome() {
-        api.withToken(null).get("/scim/v2/Users");
+        // The denied call's record is written by the records lane a moment later: wait for it first.
+        org.scimflow.scim.AuditAwait.record(jdbc, api.withToken(null).get("/scim/v2/Users").header("X-Request-Id"),
+                row -> assertThat(row.get("outcome")).isEqualTo("denied"));
         JsonNode stats = api.get("/audit/v1/stats/hourly").json();
         assertThat(stats.get("buckets")).isNotEmpty();
         long denied = 0;

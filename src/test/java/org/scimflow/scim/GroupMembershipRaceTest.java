@@ -56,8 +56,9 @@ class GroupMembershipRaceTest extends HubTest {
             assertThat(checked.await(30, TimeUnit.SECONDS)).isTrue();
 
             Future<Api.Response> delete = pool.submit(() -> api.delete("/scim/v2/Users/" + user));
-            Thread.sleep(1000);
-            assertThat(delete.isDone()).as("the delete waits for the write that found the user").isFalse();
+            // The delete waits for the write that found the user, as long as that write stays open.
+            org.awaitility.Awaitility.await().during(java.time.Duration.ofSeconds(1)).atMost(java.time.Duration.ofSeconds(3))
+                    .until(() -> !delete.isDone());
 
             proceed.countDown();
             assertThat(write.get(30, TimeUnit.SECONDS)).containsEntry(user, "User");
