@@ -178,16 +178,25 @@ public class AuditApi implements DisposableBean {
         long seq = e.seq();
         Checkpoint c = checkpointStore.covering(seq).orElseThrow(() -> ScimErrors.notFound(
                 "No signed checkpoint covers seq " + seq + " yet; checkpoints are taken every few seconds"));
-        // After a purge the records before the boundary are gone; the frontier stored with the checkpoint at
-        // the boundary stands in for them (an audit path for a later record needs nothing else from them).
+        // Every leaf before a checkpoint is summed up by the frontier stored with it (the roots of the perfect
+        // subtrees over them), and an audit path needs nothing else from those leaves. So the proof reads the
+        // record hashes only from the closest checkpoint at or before this record to the one that covers it,
+        // fewer than about two checkpoint intervals, however long the log. The frontier is used only if it
+        // reproduces its checkpoint's signed root; otherwise the proof reads from the last purge boundary,
+        // where the records before it are gone and the frontier stored there stands in for them.
         long boundary = jdbc.queryForObject("select coalesce(max(last_seq), 0) from audit_purge", Long.class);
-        MerkleTree.CompactRange prefix = boundary == 0 ? null : checkpointStore.withFrontierAt(boundary)
-                .map(w -> MerkleTree.CompactRange.decode(w.frontier()))
-                .orElseThrow(() -> ScimErrors.notFound("No checkpoint at the purge boundary " + boundary));
-        // The hashes stream from a cursor, front to back: a proof in a log of millions of records once held
-        // 32 bytes per record in memory, and failed past 2 GB of them.
-        List<byte[]> path = store.withRecordHashes(boundary, c.treeSize(),
-                leaf -> MerkleTree.inclusionProof(seq - 1, c.treeSize(), leaf, prefix));
+        MerkleTree.CompactRange prefix = checkpointStore.withFrontierAtOrBelow(seq - 1)
+                .filter(w -> w.checkpoint().treeSize() >= boundary)
+                .flatMap(w -> w.verified(keys)).orElse(null);
+        if (prefix == null && boundary > 0) {
+            prefix = checkpointStore.withFrontierAt(boundary).map(w -> MerkleTree.CompactRange.decode(w.frontier()))
+                    .orElseThrow(() -> ScimErrors.notFound("No checkpoint at the purge boundary " + boundary));
+        }
+        MerkleTree.CompactRange start = prefix;
+        long after = start == null ? 0 : start.size();
+        // The hashes stream from a cursor, front to back: memory stays flat whatever the distance.
+        List<byte[]> path = store.withRecordHashes(after, c.treeSize(),
+                leaf -> MerkleTree.inclusionProof(seq - 1, c.treeSize(), leaf, start));
         ObjectNode out = mapper.createObjectNode();
         out.put("eventId", id);
         out.put("seq", seq);

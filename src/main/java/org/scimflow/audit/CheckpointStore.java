@@ -53,7 +53,24 @@ public class CheckpointStore {
     }
 
     /** A checkpoint with the tree's right edge stored next to it (not signed: check it against the root). */
-    public record WithFrontier(Checkpoint checkpoint, String frontier) { }
+    public record WithFrontier(Checkpoint checkpoint, String frontier) {
+
+        /**
+         * The stored tree, if it reproduces the checkpoint's signed root and the signature verifies: the
+         * frontier itself is not signed, so it is trusted only through the root it produces.
+         */
+        public Optional<MerkleTree.CompactRange> verified(SigningKeys keys) {
+            MerkleTree.CompactRange r;
+            try {
+                r = MerkleTree.CompactRange.decode(frontier);
+            } catch (RuntimeException unreadable) {
+                return Optional.empty();
+            }
+            boolean matches = r.size() == checkpoint.treeSize()
+                    && java.security.MessageDigest.isEqual(r.root(), checkpoint.rootHash()) && checkpoint.verifies(keys);
+            return matches ? Optional.of(r) : Optional.empty();
+        }
+    }
 
     /** The stored frontier at exactly {@code treeSize}. */
     public Optional<WithFrontier> withFrontierAt(long treeSize) {

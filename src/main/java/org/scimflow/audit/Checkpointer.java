@@ -3,7 +3,6 @@ package org.scimflow.audit;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
@@ -76,15 +75,34 @@ public class Checkpointer {
         store.withFrontierAtOrBelow(head).filter(w -> w.checkpoint().treeSize() > size)
                 .ifPresent(w -> range = verifiedFrontier(w));
         MerkleTree.CompactRange r = range;
-        byte[] last = appendRecords(r, head);
-        if (last == null) {
+        // A backlog (records written while no checkpoint was taken, a store loaded in bulk) is signed every
+        // N records, not once at its end: an inclusion proof starts from the frontier of the closest
+        // checkpoint before its record (AuditApi.proof), so it reads fewer than about 2N record hashes.
+        long step = Math.max(1, props.getAudit().getCheckpoints().getEveryRecords());
+        Checkpoint c = null;
+        while (r.size() < head && !closing) {
+            long upTo = head - r.size() >= 2 * step ? r.size() + step : head;
+            Checkpoint signed = appendAndSign(r, upTo);
+            if (signed == null) {
+                break;
+            }
+            c = signed;
+        }
+        if (c == null) {
             return store.at(r.size()).orElse(null);
         }
-        // Retention may already have signed this size (see checkpointAt).
-        Checkpoint c = store.at(r.size()).orElseGet(() -> signAndStore(r, last));
         lastCheckpoint = Instant.now();
         log.debug("Audit checkpoint at tree size {}", c.treeSize());
         return c;
+    }
+
+    /** Appends the records up to {@code upTo} and signs the tree there (unless retention already did). */
+    private Checkpoint appendAndSign(MerkleTree.CompactRange r, long upTo) {
+        byte[] last = appendRecords(r, upTo);
+        if (last == null) {
+            return null;
+        }
+        return store.at(r.size()).orElseGet(() -> signAndStore(r, last));
     }
 
     /**
@@ -115,13 +133,8 @@ public class Checkpointer {
 
     /** The tree stored with a checkpoint, once it matches the checkpoint's signed root. */
     private MerkleTree.CompactRange verifiedFrontier(CheckpointStore.WithFrontier w) {
-        Checkpoint b = w.checkpoint();
-        MerkleTree.CompactRange r = MerkleTree.CompactRange.decode(w.frontier());
-        if (r.size() != b.treeSize() || !MessageDigest.isEqual(r.root(), b.rootHash()) || !b.verifies(keys)) {
-            throw new IllegalStateException("the stored frontier at tree size " + b.treeSize()
-                    + " does not match its signed checkpoint; not checkpointing");
-        }
-        return r;
+        return w.verified(keys).orElseThrow(() -> new IllegalStateException("the stored frontier at tree size "
+                + w.checkpoint().treeSize() + " does not match its signed checkpoint; not checkpointing"));
     }
 
     /** Appends the record hashes after {@code r.size()} up to {@code upTo}; returns the last one, or null. */

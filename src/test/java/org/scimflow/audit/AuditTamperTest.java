@@ -66,6 +66,8 @@ class AuditTamperTest {
     AuditIntegrity integrity;
     @Autowired
     com.fasterxml.jackson.databind.ObjectMapper mapper;
+    @Autowired
+    org.scimflow.config.ScimflowProperties props;
 
     JdbcTemplate su;
     long checkpointSize;
@@ -309,5 +311,80 @@ class AuditTamperTest {
                 .run(new String[] {"audit", "verify", "--data-dir", Files.createTempDirectory("empty").toString()});
         assertThat(code).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("no audit database");
+    }
+
+    /**
+     * A backlog is signed every N records, so that every record has a checkpoint's frontier fewer than about
+     * 2N records before it: the start of its inclusion proof.
+     */
+    @Test
+    @Order(9)
+    void aBacklogIsSignedEveryNRecords() {
+        Api api = new Api("http://localhost:" + port, "tamper-token", mapper);
+        long before = checkpointer.checkpointNow().treeSize();
+        props.getAudit().getCheckpoints().setEveryRecords(4);
+        try {
+            for (int i = 0; i < 13; i++) {
+                api.post("/scim/v2/Users", Fixtures.user(Fixtures.unique("backlog")));
+            }
+            long head = jdbc.queryForObject("select seq from audit_chain_head", Long.class);
+            assertThat(head - before).isGreaterThanOrEqualTo(13);
+            assertThat(checkpointer.checkpointNow().treeSize()).isEqualTo(head);
+            List<Long> sizes = jdbc.queryForList("select tree_size from audit_checkpoint where tree_size > ? "
+                    + "order by tree_size", Long.class, before);
+            List<Long> expected = new java.util.ArrayList<>();
+            for (long s = before + 4; head - (s - 4) >= 8; s += 4) {
+                expected.add(s);
+            }
+            expected.add(head);
+            assertThat(sizes).isEqualTo(expected);
+        } finally {
+            props.getAudit().getCheckpoints().setEveryRecords(100000000);
+        }
+        assertThat(checkpointer.store().all()).allMatch(c -> c.verifies(keys));
+    }
+
+    /**
+     * A proof reads the record hashes only from the closest checkpoint before its record: with a record
+     * before that checkpoint gone, the proof of a later one is still served, and still verifies against the
+     * checkpoint that covers it (the missing record is the verifier's finding, not the proof's).
+     */
+    @Test
+    @Order(10)
+    void aProofReadsOnlyFromTheClosestCheckpointBeforeItsRecord() throws Exception {
+        Api api = new Api("http://localhost:" + port, "tamper-token", mapper);
+        long start = checkpointer.checkpointNow().treeSize();
+        String id = api.post("/scim/v2/Users", Fixtures.user(Fixtures.unique("proof"))).json().get("id").asText();
+        String eventId = jdbc.queryForObject("select event_id::text from audit_event where subject_id = ? "
+                + "and action = 'scim.user.create'", String.class, id);
+        api.post("/scim/v2/Users", Fixtures.user(Fixtures.unique("after")));
+        Checkpoint covering = checkpointer.checkpointNow();
+        assertThat(covering.treeSize()).isGreaterThan(start + 1);
+
+        asSuperuser("create table saved as select * from audit_event where seq = 3", "delete from audit_event where seq = 3");
+        try {
+            Api.Response r = api.get("/audit/v1/events/" + eventId + "/proof");
+            assertThat(r.status()).as(r.raw()).isEqualTo(200);
+            com.fasterxml.jackson.databind.JsonNode proof = r.json();
+            assertThat(proof.get("seq").asLong()).isGreaterThan(start);
+            List<byte[]> path = new java.util.ArrayList<>();
+            proof.get("auditPath").forEach(p -> path.add(java.util.HexFormat.of().parseHex(p.asText())));
+            Checkpoint c = Checkpoint.fromJson(proof.get("checkpoint"));
+            assertThat(c.treeSize()).isEqualTo(covering.treeSize());
+            assertThat(MerkleTree.verifyInclusion(java.util.HexFormat.of().parseHex(proof.get("recordHash").asText()),
+                    proof.get("leafIndex").asLong(), c.treeSize(), path, c.rootHash())).isTrue();
+            // The control: a record with no checkpoint before it is proven from the first record on, and that
+            // reading runs into the gap.
+            String early = jdbc.queryForObject("select event_id::text from audit_event where seq = 4", String.class);
+            Api.Response control = api.get("/audit/v1/events/" + early + "/proof");
+            assertThat(control.status()).isNotEqualTo(200);
+            // Both calls' own records, written a moment later, are in before the log is verified below.
+            for (Api.Response call : List.of(r, control)) {
+                org.scimflow.scim.AuditAwait.record(jdbc, call.header("X-Request-Id"), row -> { });
+            }
+        } finally {
+            asSuperuser("insert into audit_event select * from saved", "drop table saved");
+        }
+        assertThat(verify().findings()).isEmpty();
     }
 }
