@@ -1,5 +1,6 @@
 package org.scimflow.audit;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -7,7 +8,13 @@ import java.io.IOException;
 import java.sql.Timestamp;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import com.fasterxml.uuid.impl.TimeBasedEpochGenerator;
 import org.scimflow.config.ScimflowProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -15,19 +22,31 @@ import org.springframework.stereotype.Component;
 
 /**
  * Runs verifications against the database and the external checkpoint folder, keeps each result,
- * and reports the last one (API, console badge, health).
+ * and reports the last one (API, console badge, health). One verification runs at a time: a caller who
+ * asks while one runs gets that run's result, so repeated requests cannot stack full scans of the log.
  */
 @Component
 public class AuditIntegrity implements HealthIndicator {
+
+    private static final Logger log = LoggerFactory.getLogger(AuditIntegrity.class);
+    static final String VERIFY_ACTION = "audit.verify";
 
     private final AuditVerifier verifier;
     private final JdbcTemplate jdbc;
     private final ObjectMapper mapper;
     private final ScimflowProperties props;
     private final CheckpointStore checkpoints;
+    private final AuditWriter writer;
+    private final TimeBasedEpochGenerator ids;
+    /** The verification running now, or null; guarded by {@code this}. */
+    private CompletableFuture<ObjectNode> running;
+    /** Callers waiting for a verification someone else started. */
+    private final java.util.concurrent.atomic.AtomicInteger joined = new java.util.concurrent.atomic.AtomicInteger();
 
     public AuditIntegrity(AuditVerifier verifier, JdbcTemplate jdbc, ObjectMapper mapper, ScimflowProperties props,
-                          CheckpointStore checkpoints) {
+                          CheckpointStore checkpoints, AuditWriter writer, TimeBasedEpochGenerator ids) {
+        this.writer = writer;
+        this.ids = ids;
         this.verifier = verifier;
         this.jdbc = jdbc;
         this.mapper = mapper;
@@ -35,16 +54,96 @@ public class AuditIntegrity implements HealthIndicator {
         this.checkpoints = checkpoints;
     }
 
-    /** Full verification, including the checkpoint copies outside the database; the result is stored. */
+    /**
+     * Full verification, including the checkpoint copies outside the database; the result is stored. If a
+     * verification is already running, waits for it and returns its result (its {@code source} and
+     * {@code checkedAt} say whose run it was and when it started) instead of starting a second one.
+     */
     public ObjectNode verifyNow(String source) throws IOException {
+        CompletableFuture<ObjectNode> run;
+        boolean mine = false;
+        synchronized (this) {
+            if (running == null) {
+                running = new CompletableFuture<>();
+                mine = true;
+            }
+            run = running;
+        }
+        if (mine) {
+            try {
+                run.complete(runAndStore(source));
+            } catch (IOException | RuntimeException | Error e) {
+                run.completeExceptionally(e);
+            } finally {
+                synchronized (this) {
+                    running = null;
+                }
+            }
+        }
+        if (!mine) {
+            joined.incrementAndGet();
+        }
+        try {
+            return run.join().deepCopy();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw e.getCause() instanceof RuntimeException re ? re : e;
+        } finally {
+            if (!mine) {
+                joined.decrementAndGet();
+            }
+        }
+    }
+
+    /** How many callers are waiting for a verification someone else started. */
+    int joinedCallers() {
+        return joined.get();
+    }
+
+    private ObjectNode runAndStore(String source) throws IOException {
         List<Checkpoint> external = CheckpointStore.readFiles(props.checkpointDir(), mapper);
         AuditVerifier.Result r = verifier.verify(new AuditVerifier.Options(1, Long.MAX_VALUE, external,
                 "external (" + props.checkpointDir() + ")"));
         ObjectNode json = toJson(r);
+        json.put("source", source);
         jdbc.update("insert into audit_verification (checked_at, status, checked, first_seq, last_seq, findings, source) "
                         + "values (?, ?, ?, ?, ?, ?::jsonb, ?)", Timestamp.from(r.checkedAt()), r.status(), r.checked(),
                 r.firstSeq(), r.lastSeq(), mapper.writeValueAsString(json.get("findings")), source);
         return json;
+    }
+
+    /**
+     * The scheduled run ({@code scimflow.audit.verification.interval}): verifies, stores the result and
+     * records it as an {@code audit.verify} event of the system, a failure when the log is not intact.
+     */
+    public void runScheduled() throws IOException {
+        String interval = props.getAudit().getVerification().getInterval();
+        if (interval == null || interval.isBlank() || interval.trim().matches("0+[a-z]*")) {
+            return;
+        }
+        java.time.Instant started = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+        ObjectNode result = verifyNow("schedule");
+        String status = result.path("status").asText();
+        com.fasterxml.jackson.databind.node.ArrayNode changes = mapper.createArrayNode();
+        changes.addObject().put("path", "status").put("new", status);
+        changes.addObject().put("path", "checked").put("new", result.path("checked").asLong());
+        changes.addObject().put("path", "findings").put("new", result.path("findings").size());
+        AuditEvent.Builder event = AuditEvent.builder().eventId(ids.generate()).eventTime(started)
+                .correlationId("verification-" + UUID.randomUUID()).channel(AuditEvent.Channel.SYSTEM)
+                .action(VERIFY_ACTION).actorType("system").actorId("audit-verification").changes(changes);
+        if ("intact".equals(status)) {
+            event.outcome(AuditEvent.Outcome.SUCCESS);
+        } else {
+            JsonNode first = result.path("findings").path(0);
+            String detail = first.isMissingNode() ? status
+                    : status + ": " + result.path("findings").size() + " finding(s), the first "
+                    + first.path("kind").asText() + " at seq " + first.path("seq").asLong();
+            log.warn("Scheduled audit verification: {}", detail);
+            event.outcome(AuditEvent.Outcome.FAILURE).error(detail);
+        }
+        writer.append(event.build());
     }
 
     /** The last stored result, or status "never". */

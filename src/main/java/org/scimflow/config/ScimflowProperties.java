@@ -169,7 +169,9 @@ public class ScimflowProperties {
         private final Checkpoints checkpoints = new Checkpoints();
         private final Signing signing = new Signing();
         private final Retention retention = new Retention();
+        private final Verification verification = new Verification();
         public Retention getRetention() { return retention; }
+        public Verification getVerification() { return verification; }
         public boolean isEnabled() { return enabled; }
         public void setEnabled(boolean enabled) { this.enabled = enabled; }
         public List<String> getRedactedAttributes() { return redactedAttributes; }
@@ -212,6 +214,17 @@ public class ScimflowProperties {
         public void setMonthsAhead(int monthsAhead) { this.monthsAhead = monthsAhead; }
         public Path getArchiveDir() { return archiveDir; }
         public void setArchiveDir(Path archiveDir) { this.archiveDir = archiveDir; }
+        public String getInterval() { return interval; }
+        public void setInterval(String interval) { this.interval = interval; }
+    }
+
+    /**
+     * Scheduled verification of the whole audit log against the checkpoints in the database and in the
+     * external folder, every {@code interval} (a Camel duration: 1h, 30m, 1d; 0 switches it off). The
+     * result is what health and the console's badge show between on-demand runs.
+     */
+    public static class Verification {
+        private String interval = "1h";
         public String getInterval() { return interval; }
         public void setInterval(String interval) { this.interval = interval; }
     }

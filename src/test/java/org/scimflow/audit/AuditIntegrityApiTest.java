@@ -22,6 +22,60 @@ class AuditIntegrityApiTest extends HubTest {
 
     @Autowired
     Checkpointer checkpointer;
+    @Autowired
+    AuditIntegrity integrity;
+    @Autowired
+    @org.springframework.beans.factory.annotation.Qualifier("ownerDataSource")
+    javax.sql.DataSource owner;
+
+    /**
+     * One verification at a time: a request made while one runs gets that run's result. The first run is
+     * held at its last step (storing its result) by a lock on the results table, so the second request
+     * certainly arrives while it runs.
+     */
+    @Test
+    void aVerificationRequestedWhileOneRunsSharesItsResult() throws Exception {
+        long before = jdbc.queryForObject("select count(*) from audit_verification", Long.class);
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try (java.sql.Connection lock = owner.getConnection()) {
+            lock.setAutoCommit(false);
+            lock.createStatement().execute("lock table audit_verification in exclusive mode");
+            var first = pool.submit(() -> api.withToken(AUDITOR_TOKEN).get("/audit/v1/verify"));
+            org.awaitility.Awaitility.await().until(() -> jdbc.queryForObject("select count(*) from pg_stat_activity "
+                    + "where wait_event_type = 'Lock' and query like 'insert into audit_verification%'", Long.class) == 1);
+            var second = pool.submit(() -> api.get("/audit/v1/verify"));
+            // The second request waits for the first one's run instead of starting its own.
+            org.awaitility.Awaitility.await().until(() -> integrity.joinedCallers() == 1);
+            assertThat(second.isDone()).isFalse();
+            lock.rollback();
+            Api.Response a = first.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            Api.Response b = second.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(a.status()).isEqualTo(200);
+            assertThat(b.status()).isEqualTo(200);
+            assertThat(b.json().get("checkedAt")).isEqualTo(a.json().get("checkedAt"));
+            assertThat(b.json().get("source").asText()).isEqualTo("api:auditor-1");
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(jdbc.queryForObject("select count(*) from audit_verification", Long.class)).isEqualTo(before + 1);
+        // Once it is over, the next request runs anew.
+        api.get("/audit/v1/verify");
+        assertThat(jdbc.queryForObject("select count(*) from audit_verification", Long.class)).isEqualTo(before + 2);
+    }
+
+    @Test
+    void theScheduledVerificationIsStoredAndIsItselfAnAuditEvent() throws Exception {
+        long head = jdbc.queryForObject("select seq from audit_chain_head", Long.class);
+        integrity.runScheduled();
+        assertThat(jdbc.queryForObject("select source from audit_verification order by id desc limit 1", String.class))
+                .isEqualTo("schedule");
+        var row = jdbc.queryForMap("select * from audit_event where seq > ? and action = 'audit.verify' "
+                + "and actor_id = 'audit-verification'", head);
+        assertThat(row.get("outcome")).isEqualTo("success");
+        assertThat(row.get("channel")).isEqualTo("system");
+        assertThat(api.withToken(AUDITOR_TOKEN).get("/audit/v1/verify/last").json().get("source").asText())
+                .isEqualTo("schedule");
+    }
 
     @Test
     void verifyRunsRecordsItsResultAndIsItselfAudited() {

@@ -149,6 +149,14 @@ class AuditTamperTest {
                     .containsExactly(org.assertj.core.groups.Tuple.tuple(seq, "HASH_MISMATCH"));
             assertThat(cli()).isEqualTo(1);
             assertThat(lastCliOutput).contains("seq 7 HASH_MISMATCH");
+            // The scheduled run finds it too, and its own record is a failure that says where.
+            long head = jdbc.queryForObject("select seq from audit_chain_head", Long.class);
+            integrity.runScheduled();
+            var run = jdbc.queryForMap("select outcome, error from audit_event where seq > ? and action = 'audit.verify'",
+                    head);
+            assertThat(run.get("outcome")).isEqualTo("failure");
+            assertThat(run.get("error")).isEqualTo("tampered: 1 finding(s), the first HASH_MISMATCH at seq 7");
+            assertThat(integrity.health().getStatus().getCode()).isEqualTo("TAMPERED");
         } finally {
             asSuperuser("update audit_event set outcome = 'success' where seq = " + seq);
         }
