@@ -172,9 +172,15 @@ public final class MerkleTree {
         }
         List<long[]> ranges = new ArrayList<>();
         pathRanges(index, 0, size, ranges);
-        // The subtrees' roots in the order of their leaves: {@code leaves} is then asked front to back, each
-        // leaf once (rootOf reads a range left to right), so it can be a database cursor and memory stays
-        // flat however many leaves there are.
+        return rootsInLeafOrder(ranges, leaves, prefix);
+    }
+
+    /**
+     * The roots of disjoint leaf ranges, returned in the order given but computed in the order of their
+     * leaves: {@code leaves} is then asked front to back, each leaf once (rootOf reads a range left to
+     * right), so it can be a database cursor and memory stays flat however many leaves there are.
+     */
+    private static List<byte[]> rootsInLeafOrder(List<long[]> ranges, LongFunction<byte[]> leaves, CompactRange prefix) {
         Integer[] byFirstLeaf = new Integer[ranges.size()];
         for (int i = 0; i < byFirstLeaf.length; i++) {
             byFirstLeaf[i] = i;
@@ -185,6 +191,90 @@ public final class MerkleTree {
             roots[i] = rootOf(ranges.get(i)[0], ranges.get(i)[1], leaves, prefix);
         }
         return new ArrayList<>(java.util.Arrays.asList(roots));
+    }
+
+    /**
+     * RFC 9162 §2.1.4.1 consistency proof between the tree of the first {@code m} leaves and the tree of the
+     * first {@code n} ({@code 0 < m <= n}): the nodes that let someone who holds only the two roots check
+     * that the larger tree is the smaller one with leaves appended. With {@code prefix} (the frontier at
+     * size {@code m}), {@code leaves} is asked only for leaves from {@code m} on, front to back, each once;
+     * without it, for every leaf it needs from the first on.
+     */
+    public static List<byte[]> consistencyProof(long m, long n, LongFunction<byte[]> leaves, CompactRange prefix) {
+        if (m < 1 || m > n) {
+            throw new IllegalArgumentException("no consistency proof from tree size " + m + " to " + n);
+        }
+        if (prefix != null && prefix.size() != m) {
+            throw new IllegalArgumentException("the frontier is at " + prefix.size() + ", not at " + m);
+        }
+        List<long[]> ranges = new ArrayList<>();
+        subproofRanges(m, 0, n, true, ranges);
+        return rootsInLeafOrder(ranges, leaves, prefix);
+    }
+
+    /** RFC 9162 §2.1.4.1 SUBPROOF: the leaf ranges whose roots make up the proof, in proof order. */
+    private static void subproofRanges(long m, long from, long to, boolean whole, List<long[]> out) {
+        long n = to - from;
+        if (m == n) {
+            if (!whole) {
+                out.add(new long[] {from, to});
+            }
+            return;
+        }
+        long k = largestPowerOfTwoBelow(n);
+        if (m <= k) {
+            subproofRanges(m, from, from + k, whole, out);
+            out.add(new long[] {from + k, to});
+        } else {
+            subproofRanges(m - k, from + k, to, false, out);
+            out.add(new long[] {from, from + k});
+        }
+    }
+
+    /**
+     * RFC 9162 §2.1.4.2: checks that the tree of {@code m} leaves with root {@code firstRoot} is a prefix of
+     * the tree of {@code n} leaves with root {@code secondRoot}.
+     */
+    public static boolean verifyConsistency(long m, long n, List<byte[]> proof, byte[] firstRoot, byte[] secondRoot) {
+        if (m < 1 || m > n) {
+            return false;
+        }
+        if (m == n) {
+            return proof.isEmpty() && MessageDigest.isEqual(firstRoot, secondRoot);
+        }
+        List<byte[]> path = new ArrayList<>(proof);
+        if (Long.bitCount(m) == 1) {
+            path.add(0, firstRoot);
+        }
+        if (path.isEmpty()) {
+            return false;
+        }
+        long fn = m - 1;
+        long sn = n - 1;
+        while ((fn & 1) == 1) {
+            fn >>= 1;
+            sn >>= 1;
+        }
+        byte[] fr = path.get(0);
+        byte[] sr = path.get(0);
+        for (byte[] c : path.subList(1, path.size())) {
+            if (sn == 0) {
+                return false;
+            }
+            if ((fn & 1) == 1 || fn == sn) {
+                fr = nodeHash(c, fr);
+                sr = nodeHash(c, sr);
+                while ((fn & 1) == 0 && fn != 0) {
+                    fn >>= 1;
+                    sn >>= 1;
+                }
+            } else {
+                sr = nodeHash(sr, c);
+            }
+            fn >>= 1;
+            sn >>= 1;
+        }
+        return sn == 0 && MessageDigest.isEqual(fr, firstRoot) && MessageDigest.isEqual(sr, secondRoot);
     }
 
     /** The leaf ranges [from, to) whose roots make up the audit path of leaf {@code from + m}, leaf first. */

@@ -122,6 +122,51 @@ class AuditIntegrityApiTest extends HubTest {
         assertThat(api.get("/audit/v1/checkpoints").json().get("checkpoints")).isNotEmpty();
     }
 
+    /** A holder of an earlier checkpoint checks that a later one extends it, from the two signed roots alone. */
+    @Test
+    void consistencyProofBetweenTwoSignedCheckpoints() {
+        api.post("/scim/v2/Users", Fixtures.user(Fixtures.unique("before")));
+        Checkpoint first = checkpointer.checkpointNow();
+        for (int i = 0; i < 3; i++) {
+            api.post("/scim/v2/Users", Fixtures.user(Fixtures.unique("after")));
+        }
+        Checkpoint second = checkpointer.checkpointNow();
+        assertThat(second.treeSize()).isGreaterThan(first.treeSize());
+
+        Api.Response r = api.withToken(AUDITOR_TOKEN).get("/audit/v1/checkpoints/consistency?from=" + first.treeSize()
+                + "&to=" + second.treeSize());
+        assertThat(r.status()).as(r.raw()).isEqualTo(200);
+        HexFormat hex = HexFormat.of();
+        List<byte[]> path = new ArrayList<>();
+        r.json().get("consistencyPath").forEach(p -> path.add(hex.parseHex(p.asText())));
+        Checkpoint from = Checkpoint.fromJson(r.json().get("from"));
+        Checkpoint to = Checkpoint.fromJson(r.json().get("to"));
+        assertThat(from.rootHash()).isEqualTo(first.rootHash());
+        assertThat(to.rootHash()).isEqualTo(second.rootHash());
+        assertThat(MerkleTree.verifyConsistency(first.treeSize(), second.treeSize(), path, first.rootHash(),
+                second.rootHash())).isTrue();
+        // Against another root (a rewritten log would have one), the same path fails.
+        byte[] other = second.rootHash().clone();
+        other[0] ^= 1;
+        assertThat(MerkleTree.verifyConsistency(first.treeSize(), second.treeSize(), path, first.rootHash(), other))
+                .isFalse();
+        AuditAwait.record(jdbc, r.header("X-Request-Id"), row -> {
+            assertThat(row.get("action")).isEqualTo("audit.consistency.read");
+            assertThat(row.get("actor_id")).isEqualTo("auditor-1");
+        });
+
+        String base = "/audit/v1/checkpoints/consistency";
+        Api.Response reversed = api.get(base + "?from=" + second.treeSize() + "&to=" + first.treeSize());
+        assertThat(reversed.status()).isEqualTo(400);
+        assertThat(reversed.json().get("scimType").asText()).isEqualTo("invalidValue");
+        assertThat(api.get(base + "?from=x&to=1").status()).isEqualTo(400);
+        assertThat(api.get(base + "?to=" + second.treeSize()).status()).isEqualTo(400);
+        assertThat(api.get(base + "?from=" + first.treeSize() + "&to=" + (second.treeSize() + 1_000_000)).status())
+                .isEqualTo(404);
+        assertThat(api.withToken(SCIM_TOKEN).get(base + "?from=" + first.treeSize() + "&to=" + second.treeSize())
+                .status()).isEqualTo(403);
+    }
+
     @Test
     void timelineJoinsEverythingAboutOnePersonInOrder() {
         String name = Fixtures.unique("timeline");

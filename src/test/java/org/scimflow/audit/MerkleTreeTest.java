@@ -99,4 +99,72 @@ class MerkleTreeTest {
             }
         }
     }
+
+    private static byte[] root(long from, long to) {
+        return MerkleTree.rootOf(from, to, MerkleTreeTest::leaf);
+    }
+
+    /** RFC 6962 §2.1.3's examples over the tree of seven leaves (its figure names the nodes). */
+    @Test
+    void consistencyProofsOfTheRfcExamples() {
+        byte[] c = MerkleTree.leafHash(leaf(2));
+        byte[] d = MerkleTree.leafHash(leaf(3));
+        byte[] g = root(0, 2);
+        byte[] i = root(4, 6);
+        byte[] j = MerkleTree.leafHash(leaf(6));
+        byte[] k = root(0, 4);
+        byte[] l = root(4, 7);
+        assertThat(MerkleTree.consistencyProof(3, 7, MerkleTreeTest::leaf, null)).containsExactly(c, d, g, l);
+        assertThat(MerkleTree.consistencyProof(4, 7, MerkleTreeTest::leaf, null)).containsExactly(l);
+        assertThat(MerkleTree.consistencyProof(6, 7, MerkleTreeTest::leaf, null)).containsExactly(i, j, k);
+        assertThat(MerkleTree.consistencyProof(7, 7, MerkleTreeTest::leaf, null)).isEmpty();
+    }
+
+    /**
+     * Every pair of sizes: the proof verifies; it is the same whether the leaves before the smaller size
+     * are read or stood in for by its frontier (then only later leaves are read, front to back, once); and
+     * it fails for a changed old leaf, a wrong size or a changed node.
+     */
+    @Test
+    void consistencyProofsVerifyAndCatchARewrittenPrefix() {
+        for (int n = 1; n <= 40; n++) {
+            byte[] second = root(0, n);
+            for (int m = 1; m <= n; m++) {
+                byte[] first = root(0, m);
+                List<byte[]> full = MerkleTree.consistencyProof(m, n, MerkleTreeTest::leaf, null);
+                MerkleTree.CompactRange frontier = new MerkleTree.CompactRange();
+                for (int x = 0; x < m; x++) {
+                    frontier.append(leaf(x));
+                }
+                List<Long> read = new java.util.ArrayList<>();
+                final int size = m;
+                List<byte[]> fromFrontier = MerkleTree.consistencyProof(m, n, x -> {
+                    assertThat(x).as("a leaf before the frontier was read").isGreaterThanOrEqualTo(size);
+                    read.add(x);
+                    return leaf(x);
+                }, frontier);
+                assertThat(fromFrontier).as("%d to %d", m, n).containsExactlyElementsOf(full);
+                assertThat(read).isSorted().doesNotHaveDuplicates();
+                assertThat(MerkleTree.verifyConsistency(m, n, full, first, second)).as("%d to %d", m, n).isTrue();
+
+                // The same later tree over a rewritten old leaf is not an extension of the first one.
+                final int changed = m - 1;
+                java.util.function.LongFunction<byte[]> rewritten = x -> x == changed ? leaf(x + 1000) : leaf(x);
+                byte[] rewrittenSecond = MerkleTree.rootOf(0, n, rewritten);
+                List<byte[]> forged = MerkleTree.consistencyProof(m, n, rewritten, null);
+                assertThat(MerkleTree.verifyConsistency(m, n, forged, first, rewrittenSecond)).isFalse();
+                assertThat(MerkleTree.verifyConsistency(m, n, full, first, rewrittenSecond)).isFalse();
+                if (m < n) {
+                    assertThat(MerkleTree.verifyConsistency(m + 1, n, full, root(0, m + 1), second)).isFalse();
+                }
+                if (!full.isEmpty()) {
+                    List<byte[]> bent = new java.util.ArrayList<>(full);
+                    byte[] node = bent.get(bent.size() - 1).clone();
+                    node[0] ^= 1;
+                    bent.set(bent.size() - 1, node);
+                    assertThat(MerkleTree.verifyConsistency(m, n, bent, first, second)).isFalse();
+                }
+            }
+        }
+    }
 }
