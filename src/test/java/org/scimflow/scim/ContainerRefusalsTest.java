@@ -27,9 +27,14 @@ class ContainerRefusalsTest extends HubTest {
             "GET /scim/v2/Users/%zz HTTP/1.1",
             "GET /scim/v2/Users?filter=a|b HTTP/1.1",
             "GET /scim/v2/Users/{id} HTTP/1.1",
-            "LONG"})
+            "LONG", "NUL", "HEADER"})
     void aRequestTomcatRefusesGetsAScimErrorAndAnAuditRecord(String requestLine) throws Exception {
-        String line = requestLine.equals("LONG") ? "GET /scim/v2/Users?x=" + "a".repeat(10_000) + " HTTP/1.1" : requestLine;
+        String line = switch (requestLine) {
+            case "LONG" -> "GET /scim/v2/Users?x=" + "a".repeat(10_000) + " HTTP/1.1";
+            case "NUL" -> "GET /scim/v2/Users\0x HTTP/1.1";
+            case "HEADER" -> "GET /scim/v2/Users HTTP/1.1\r\nX-Bad: a\u0001b";
+            default -> requestLine;
+        };
         Raw r = send(line + "\r\nHost: localhost\r\nUser-Agent: refusals-test\r\nConnection: close\r\n\r\n");
 
         assertThat(r.status).as(r.head).isBetween(400, 499);
