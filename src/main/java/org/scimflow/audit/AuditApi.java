@@ -227,10 +227,14 @@ public class AuditApi implements DisposableBean {
         Checkpoint second = checkpointStore.at(to).orElseThrow(() -> ScimErrors.notFound(
                 "No signed checkpoint at tree size " + to + "; GET /audit/v1/checkpoints lists them"));
         long boundary = jdbc.queryForObject("select coalesce(max(last_seq), 0) from audit_purge", Long.class);
+        if (from < boundary) {
+            throw ScimErrors.notFound("The records after tree size " + from + " up to the purge boundary " + boundary
+                    + " are purged (their archives hold them); ask from a checkpoint at or after " + boundary);
+        }
         MerkleTree.CompactRange prefix = checkpointStore.withFrontierAt(from).flatMap(w -> w.verified(keys)).orElse(null);
         if (prefix == null && boundary > 0) {
-            throw ScimErrors.notFound("The records up to the purge boundary " + boundary + " are gone and the "
-                    + "checkpoint at " + from + " has no usable frontier; ask from a checkpoint at or after " + boundary);
+            throw ScimErrors.notFound("The checkpoint at " + from + " has no frontier that reproduces its signed root, "
+                    + "and the records before the purge boundary " + boundary + " are gone");
         }
         List<byte[]> path = store.withRecordHashes(prefix == null ? 0 : from, to,
                 leaves -> MerkleTree.consistencyProof(from, to, leaves, prefix));

@@ -448,6 +448,20 @@ class AuditRetentionTest {
         // A purged record is gone from the API; its archive is where it is now.
         assertThat(api.get("/audit/v1/events/" + firstEventId + "/proof").status()).isEqualTo(404);
         assertThat(api.get("/audit/v1/events/" + firstEventId).status()).isEqualTo(404);
+
+        // Consistency from the purge boundary on still verifies; from a checkpoint before it, the records
+        // it needs are gone, which the answer says.
+        long boundary = jdbc.queryForObject("select max(last_seq) from audit_purge", Long.class);
+        Checkpoint atBoundary = checkpointer.store().at(boundary).orElseThrow();
+        JsonNode consistency = api.get("/audit/v1/checkpoints/consistency?from=" + boundary + "&to=" + c.treeSize()).json();
+        List<byte[]> nodes = new ArrayList<>();
+        consistency.get("consistencyPath").forEach(h -> nodes.add(HexFormat.of().parseHex(h.asText())));
+        assertThat(MerkleTree.verifyConsistency(boundary, c.treeSize(), nodes, atBoundary.rootHash(), c.rootHash())).isTrue();
+        long before = jdbc.queryForObject("select max(tree_size) from audit_checkpoint where tree_size < ?", Long.class,
+                boundary);
+        Api.Response gone = api.get("/audit/v1/checkpoints/consistency?from=" + before + "&to=" + c.treeSize());
+        assertThat(gone.status()).isEqualTo(404);
+        assertThat(gone.json().get("detail").asText()).contains("purge boundary " + boundary);
     }
 
     @Test
