@@ -72,11 +72,30 @@ public class AuditApi implements DisposableBean {
         json(ex, 200, mapper.writeValueAsBytes(integrity.last()));
     }
 
+    /**
+     * Signed checkpoints by tree size, a page at a time ({@code limit}, default 100, at most 1,000;
+     * {@code order=asc|desc}; {@code cursor} from the previous page): a busy log signs thousands a day.
+     * {@code order=desc&limit=1} is the latest.
+     */
     public void checkpoints(Exchange ex) throws Exception {
         RouteAudit.draft(ex).action("audit.checkpoints.read");
+        // The events API's paging parameters, read the same way (no filters apply here).
+        AuditQuery q = AuditQuery.from(name -> switch (name) {
+            case "order", "limit", "cursor" -> ex.getIn().getHeader(name, String.class);
+            default -> null;
+        });
+        List<Checkpoint> rows = checkpointStore.page(q.afterSeq(), q.descending(), q.limit());
+        boolean more = rows.size() > q.limit();
+        List<Checkpoint> page = more ? rows.subList(0, q.limit()) : rows;
         ObjectNode out = mapper.createObjectNode();
         ArrayNode arr = out.putArray("checkpoints");
-        checkpointStore.all().forEach(c -> arr.add(c.toJson(mapper)));
+        page.forEach(c -> arr.add(c.toJson(mapper)));
+        out.put("count", page.size());
+        if (more) {
+            out.put("nextCursor", AuditQuery.encodeCursor(page.get(page.size() - 1).treeSize()));
+        } else {
+            out.putNull("nextCursor");
+        }
         json(ex, 200, mapper.writeValueAsBytes(out));
     }
 

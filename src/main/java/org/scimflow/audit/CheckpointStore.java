@@ -37,6 +37,19 @@ public class CheckpointStore {
         return jdbc.query("select * from audit_checkpoint order by tree_size", rows);
     }
 
+    /**
+     * One page of checkpoints by tree size, after {@code after} (exclusive; before it when descending), at
+     * most {@code limit + 1} so the caller can tell whether there is a next page.
+     */
+    public List<Checkpoint> page(Long after, boolean descending, int limit) {
+        String order = descending ? "desc" : "asc";
+        if (after == null) {
+            return jdbc.query("select * from audit_checkpoint order by tree_size " + order + " limit ?", rows, limit + 1);
+        }
+        return jdbc.query("select * from audit_checkpoint where tree_size " + (descending ? "<" : ">")
+                + " ? order by tree_size " + order + " limit ?", rows, after, limit + 1);
+    }
+
     public Optional<Checkpoint> latest() {
         return jdbc.query("select * from audit_checkpoint order by tree_size desc limit 1", rows).stream().findFirst();
     }

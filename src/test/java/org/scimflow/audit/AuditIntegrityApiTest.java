@@ -167,6 +167,39 @@ class AuditIntegrityApiTest extends HubTest {
                 .status()).isEqualTo(403);
     }
 
+    /** Checkpoints page like events: every one exactly once, in order, either way. */
+    @Test
+    void checkpointsArePagedWithACursor() {
+        for (int i = 0; i < 3; i++) {
+            api.post("/scim/v2/Users", Fixtures.user(Fixtures.unique("cp")));
+            checkpointer.checkpointNow();
+        }
+        List<Long> stored = jdbc.queryForList("select tree_size from audit_checkpoint order by tree_size", Long.class);
+        assertThat(stored.size()).isGreaterThanOrEqualTo(3);
+        for (String order : new String[] {"asc", "desc"}) {
+            List<Long> seen = new ArrayList<>();
+            String cursor = null;
+            do {
+                JsonNode page = api.withToken(AUDITOR_TOKEN).get("/audit/v1/checkpoints?limit=2&order=" + order
+                        + (cursor == null ? "" : "&cursor=" + cursor)).json();
+                assertThat(page.get("checkpoints").size()).isLessThanOrEqualTo(2).isEqualTo(page.get("count").asInt());
+                page.get("checkpoints").forEach(c -> seen.add(c.get("treeSize").asLong()));
+                cursor = page.get("nextCursor").isNull() ? null : page.get("nextCursor").asText();
+            } while (cursor != null);
+            List<Long> expected = new ArrayList<>(stored);
+            if (order.equals("desc")) {
+                java.util.Collections.reverse(expected);
+            }
+            assertThat(seen).as(order).isEqualTo(expected);
+        }
+        JsonNode latest = api.get("/audit/v1/checkpoints?order=desc&limit=1").json().get("checkpoints");
+        assertThat(latest).hasSize(1);
+        assertThat(latest.get(0).get("treeSize").asLong()).isEqualTo(stored.get(stored.size() - 1));
+        assertThat(api.get("/audit/v1/checkpoints?order=sideways").status()).isEqualTo(400);
+        assertThat(api.get("/audit/v1/checkpoints?cursor=nonsense").status()).isEqualTo(400);
+        assertThat(api.get("/audit/v1/checkpoints?limit=0").status()).isEqualTo(400);
+    }
+
     @Test
     void timelineJoinsEverythingAboutOnePersonInOrder() {
         String name = Fixtures.unique("timeline");
