@@ -43,8 +43,12 @@ public class AuditIntegrity implements HealthIndicator {
     /** Callers waiting for a verification someone else started. */
     private final java.util.concurrent.atomic.AtomicInteger joined = new java.util.concurrent.atomic.AtomicInteger();
 
+    private final AuditMaintenance maintenance;
+
     public AuditIntegrity(AuditVerifier verifier, JdbcTemplate jdbc, ObjectMapper mapper, ScimflowProperties props,
-                          CheckpointStore checkpoints, AuditWriter writer, TimeBasedEpochGenerator ids) {
+                          CheckpointStore checkpoints, AuditWriter writer, TimeBasedEpochGenerator ids,
+                          AuditMaintenance maintenance) {
+        this.maintenance = maintenance;
         this.writer = writer;
         this.ids = ids;
         this.verifier = verifier;
@@ -104,8 +108,9 @@ public class AuditIntegrity implements HealthIndicator {
 
     private ObjectNode runAndStore(String source) throws IOException {
         List<Checkpoint> external = CheckpointStore.readFiles(props.checkpointDir(), mapper);
-        AuditVerifier.Result r = verifier.verify(new AuditVerifier.Options(1, Long.MAX_VALUE, external,
-                "external (" + props.checkpointDir() + ")"));
+        // Not while retention changes partitions (see AuditMaintenance).
+        AuditVerifier.Result r = maintenance.exclusively(() -> verifier.verify(new AuditVerifier.Options(1,
+                Long.MAX_VALUE, external, "external (" + props.checkpointDir() + ")")));
         ObjectNode json = toJson(r);
         json.put("source", source);
         jdbc.update("insert into audit_verification (checked_at, status, checked, first_seq, last_seq, findings, source) "

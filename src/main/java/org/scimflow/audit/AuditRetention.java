@@ -69,12 +69,14 @@ public class AuditRetention {
     private final ObjectMapper mapper;
     private final ScimflowProperties props;
     private final Clock clock;
+    private final AuditMaintenance maintenance;
     private volatile ObjectNode lastRun;
 
     public AuditRetention(JdbcTemplate jdbc, TransactionTemplate tx, Checkpointer checkpointer, CheckpointStore checkpoints,
                           AuditExporter exporter, AuditStore store, AuditWriter writer, AuditEventFactory events,
                           TimeBasedEpochGenerator ids, SigningKeys keys, ObjectMapper mapper, ScimflowProperties props,
-                          Clock clock) {
+                          Clock clock, AuditMaintenance maintenance) {
+        this.maintenance = maintenance;
         this.jdbc = jdbc;
         this.tx = tx;
         this.checkpointer = checkpointer;
@@ -98,7 +100,7 @@ public class AuditRetention {
     @EventListener(ApplicationReadyEvent.class)
     public void onStart() {
         try {
-            List<String> created = ensurePartitions();
+            List<String> created = maintenance.exclusively(this::ensurePartitions);
             if (!created.isEmpty()) {
                 log.info("Audit partitions created: {}", created);
             }
@@ -134,9 +136,14 @@ public class AuditRetention {
     /**
      * Creates partitions ahead, then purges every month past retention, oldest first, stopping at the first
      * failure. {@code request} is the admin call that asked for the run, or null for the scheduled one: it
-     * becomes the actor of the {@code audit.purge} events. Returns what was done.
+     * becomes the actor of the {@code audit.purge} events. Returns what was done. Waits for a verification
+     * the hub is running to finish first ({@link AuditMaintenance}).
      */
-    public synchronized ObjectNode run(RequestContext request) {
+    public ObjectNode run(RequestContext request) {
+        return maintenance.exclusively(() -> runNow(request));
+    }
+
+    private ObjectNode runNow(RequestContext request) {
         Instant started = clock.instant().truncatedTo(ChronoUnit.MICROS);
         String correlationId = request != null ? request.correlationId() : "retention-" + UUID.randomUUID();
         ObjectNode out = mapper.createObjectNode();

@@ -25,6 +25,10 @@ class AuditIntegrityApiTest extends HubTest {
     @Autowired
     AuditIntegrity integrity;
     @Autowired
+    AuditRetention retention;
+    @Autowired
+    AuditMaintenance maintenance;
+    @Autowired
     @org.springframework.beans.factory.annotation.Qualifier("ownerDataSource")
     javax.sql.DataSource owner;
 
@@ -61,6 +65,34 @@ class AuditIntegrityApiTest extends HubTest {
         // Once it is over, the next request runs anew.
         api.get("/audit/v1/verify");
         assertThat(jdbc.queryForObject("select count(*) from audit_verification", Long.class)).isEqualTo(before + 2);
+    }
+
+    /**
+     * Retention and a verification never run at once: the verification's share lock on the log would make
+     * retention's partition change wait, with every audited write queued behind it. While one holds the
+     * hub's maintenance lock, both wait for it.
+     */
+    @Test
+    void retentionAndVerificationWaitForEachOther() throws Exception {
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            var retentionRun = new java.util.concurrent.atomic.AtomicReference<java.util.concurrent.Future<?>>();
+            var verification = new java.util.concurrent.atomic.AtomicReference<java.util.concurrent.Future<?>>();
+            maintenance.exclusively(() -> {
+                retentionRun.set(pool.submit(() -> retention.run(null)));
+                org.awaitility.Awaitility.await().until(() -> maintenance.waiting() == 1);
+                verification.set(pool.submit(() -> integrity.verifyNow("test")));
+                org.awaitility.Awaitility.await().until(() -> maintenance.waiting() == 2);
+                assertThat(retentionRun.get().isDone()).isFalse();
+                assertThat(verification.get().isDone()).isFalse();
+                return null;
+            });
+            retentionRun.get().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            verification.get().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(maintenance.waiting()).isZero();
     }
 
     @Test
