@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Optional;
 import org.scimflow.config.ScimflowProperties;
 import org.slf4j.Logger;
@@ -172,8 +173,14 @@ public class Checkpointer {
         if (range == null) {
             range = store.latestFrontier().map(MerkleTree.CompactRange::decode).orElseGet(MerkleTree.CompactRange::new);
             store.latest().ifPresent(c -> lastCheckpoint = c.createdAt());
-            // Republish anything the folder lacks (first run with a new folder, or a failed write).
-            store.all().forEach(c -> CheckpointStore.writeFile(props.checkpointDir(), c, mapper));
+            // Republish anything the folder lacks (first run with a new folder, or a failed write), a page
+            // at a time: a log signs thousands of checkpoints a day.
+            Long after = null;
+            for (List<Checkpoint> page = store.page(null, false, 1000); !page.isEmpty();
+                 page = store.page(after, false, 1000)) {
+                page.forEach(c -> CheckpointStore.writeFile(props.checkpointDir(), c, mapper));
+                after = page.get(page.size() - 1).treeSize();
+            }
         }
         return range;
     }

@@ -395,4 +395,26 @@ class AuditTamperTest {
         }
         assertThat(verify().findings()).isEmpty();
     }
+
+    /** A checkpoint file missing from the folder (a new folder, a failed write) is written again. */
+    @Test
+    @Order(11)
+    void missingCheckpointFilesArePublishedAgain() throws Exception {
+        Path dir = dataDir.resolve("checkpoints");
+        List<Path> files;
+        try (var list = Files.list(dir)) {
+            files = list.sorted().toList();
+        }
+        assertThat(files.size()).isGreaterThanOrEqualTo(3);
+        Path first = files.get(0);
+        Path last = files.get(files.size() - 1);
+        byte[] firstBytes = Files.readAllBytes(first);
+        byte[] lastBytes = Files.readAllBytes(last);
+        Files.delete(first);
+        Files.delete(last);
+        checkpointer.reset();
+        checkpointer.checkpointNow();
+        assertThat(first).hasBinaryContent(firstBytes);
+        assertThat(last).hasBinaryContent(lastBytes);
+    }
 }
