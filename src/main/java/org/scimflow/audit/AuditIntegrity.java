@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.uuid.impl.TimeBasedEpochGenerator;
 import java.io.IOException;
 import java.sql.Timestamp;
 import java.util.HexFormat;
@@ -11,7 +12,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import com.fasterxml.uuid.impl.TimeBasedEpochGenerator;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.scimflow.config.ScimflowProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,12 +39,11 @@ public class AuditIntegrity implements HealthIndicator {
     private final CheckpointStore checkpoints;
     private final AuditWriter writer;
     private final TimeBasedEpochGenerator ids;
+    private final AuditMaintenance maintenance;
     /** The verification running now, or null; guarded by {@code this}. */
     private CompletableFuture<ObjectNode> running;
     /** Callers waiting for a verification someone else started. */
-    private final java.util.concurrent.atomic.AtomicInteger joined = new java.util.concurrent.atomic.AtomicInteger();
-
-    private final AuditMaintenance maintenance;
+    private final AtomicInteger joined = new AtomicInteger();
 
     public AuditIntegrity(AuditVerifier verifier, JdbcTemplate jdbc, ObjectMapper mapper, ScimflowProperties props,
                           CheckpointStore checkpoints, AuditWriter writer, TimeBasedEpochGenerator ids,
@@ -83,8 +83,7 @@ public class AuditIntegrity implements HealthIndicator {
                     running = null;
                 }
             }
-        }
-        if (!mine) {
+        } else {
             joined.incrementAndGet();
         }
         try {
@@ -131,7 +130,7 @@ public class AuditIntegrity implements HealthIndicator {
         java.time.Instant started = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
         ObjectNode result = verifyNow("schedule");
         String status = result.path("status").asText();
-        com.fasterxml.jackson.databind.node.ArrayNode changes = mapper.createArrayNode();
+        ArrayNode changes = mapper.createArrayNode();
         changes.addObject().put("path", "status").put("new", status);
         changes.addObject().put("path", "checked").put("new", result.path("checked").asLong());
         changes.addObject().put("path", "findings").put("new", result.path("findings").size());
