@@ -90,6 +90,61 @@ class ScimBadInputTest extends HubTest {
         }
     }
 
+    @org.springframework.beans.factory.annotation.Autowired
+    org.scimflow.audit.AuditVerifier verifier;
+
+    /**
+     * Text that is not Unicode is refused, not stored altered: half a surrogate pair escaped in JSON
+     * ({@code \uD800}, once answered 201 with the value while PostgreSQL stored "?"), and bytes that are not
+     * well-formed UTF-8 (an overlong '/', which the JSON parser decoded). Each is audited, creates nothing,
+     * and the chain still verifies.
+     */
+    @org.junit.jupiter.api.Test
+    void textThatIsNotUnicodeIsRefusedAndNothingIsStored() throws Exception {
+        String lone = org.scimflow.support.Fixtures.unique("lone");
+        Api.Response surrogate = api.send("POST", "/scim/v2/Users", "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],"
+                + "\"userName\":\"" + lone + "\",\"displayName\":\"a\\uD800b\"}", "application/scim+json", Map.of());
+        assertThat(surrogate.status()).as(surrogate.raw()).isEqualTo(400);
+        assertThat(surrogate.json().get("scimType").asText()).isEqualTo("invalidValue");
+        Api.Response inName = api.send("POST", "/scim/v2/Users", "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],"
+                + "\"userName\":\"" + lone + "\",\"x\\uDC00\":1}", "application/scim+json", Map.of());
+        assertThat(inName.status()).isEqualTo(400);
+        // A pair, escaped, is ordinary text.
+        String paired = org.scimflow.support.Fixtures.unique("pair");
+        Api.Response pair = api.send("POST", "/scim/v2/Users", "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],"
+                + "\"userName\":\"" + paired + "\",\"displayName\":\"a\\uD83D\\uDE00b\"}", "application/scim+json", Map.of());
+        assertThat(pair.status()).isEqualTo(201);
+        assertThat(api.get("/scim/v2/Users/" + pair.json().get("id").asText()).json().get("displayName").asText())
+                .isEqualTo("a\uD83D\uDE00b");
+
+        String overlong = org.scimflow.support.Fixtures.unique("overlong");
+        byte[] head = ("{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"" + overlong
+                + "\",\"displayName\":\"a").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] tail = "b\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] body = new byte[head.length + 2 + tail.length];
+        System.arraycopy(head, 0, body, 0, head.length);
+        body[head.length] = (byte) 0xC0; // '/' in two bytes: not UTF-8
+        body[head.length + 1] = (byte) 0xAF;
+        System.arraycopy(tail, 0, body, head.length + 2, tail.length);
+        var raw = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://localhost:" + port + "/scim/v2/Users"))
+                .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/scim+json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(raw.statusCode()).as(raw.body()).isEqualTo(400);
+        assertThat(mapper.readTree(raw.body()).get("scimType").asText()).isEqualTo("invalidSyntax");
+
+        for (String refused : java.util.List.of(lone, overlong)) {
+            assertThat(jdbc.queryForObject("select count(*) from scim_user where user_name_lc = ?", Long.class,
+                    refused.toLowerCase(java.util.Locale.ROOT))).isZero();
+        }
+        for (String requestId : java.util.List.of(surrogate.header("X-Request-Id"), inName.header("X-Request-Id"),
+                raw.headers().firstValue("X-Request-Id").orElseThrow())) {
+            AuditAwait.record(jdbc, requestId, row -> assertThat(row.get("outcome")).isEqualTo("failure"));
+        }
+        assertThat(verifier.verify().findings()).isEmpty();
+    }
+
     /** Bodies Camel's HTTP binding would parse or inflate before any route sees them: 415, audited, nothing created. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("unreadableBodies")
