@@ -189,7 +189,7 @@ class ScimBadInputTest extends HubTest {
     static Stream<String> badFilters() {
         return Stream.of("userName eq", "userName zz \"x\"", "shoeSize eq 4", "(userName eq \"a\"",
                 "active eq \"yes\"", "meta.created gt \"yesterday\"", "password eq \"x\"", "x".repeat(5000),
-                "userName eq \"a\\u0000b\"", "meta.created gt \"+294277-01-01T00:00:00Z\"",
+                "userName eq \"a\\u0000b\"", "displayName eq \"a\\uD800b\"", "meta.created gt \"+294277-01-01T00:00:00Z\"",
                 "meta.lastModified lt \"-4714-01-01T00:00:00Z\"");
     }
 

@@ -50,8 +50,6 @@ public final class FilterSqlBuilder {
     }
 
     /** Parses and translates {@code filter}; 400 {@code invalidFilter} for anything malformed or unknown. */
-    private static final java.util.regex.Pattern NUL_ESCAPE = java.util.regex.Pattern.compile("\\\\[uU]0000");
-
     public SqlFilter build(String filter) throws ScimException {
         if (filter == null || filter.isBlank()) {
             return SqlFilter.TRUE;
@@ -60,10 +58,7 @@ public final class FilterSqlBuilder {
             throw BadRequestException.invalidFilter("filter longer than " + MAX_FILTER_LENGTH + " characters");
         }
         requireBalanced(filter);
-        // PostgreSQL text holds no NUL character: a literal with one could only fail in the database.
-        if (filter.indexOf('\0') >= 0 || NUL_ESCAPE.matcher(filter).find()) {
-            throw BadRequestException.invalidFilter("a filter cannot contain the NUL character");
-        }
+        requireStorableText(filter);
         Filter parsed;
         try {
             parsed = Filter.fromString(inlineValuePathComparisons(filter));
@@ -73,6 +68,50 @@ public final class FilterSqlBuilder {
             throw BadRequestException.invalidFilter("unparseable filter");
         }
         return build(parsed);
+    }
+
+    /**
+     * The filter's text, with its JSON escapes ({@code \\uXXXX}) read as the parser will read them, must be
+     * text PostgreSQL can hold as given: no NUL (a literal with one could only fail in the database) and no
+     * half of a surrogate pair (the driver would send "?", and the filter would match that instead).
+     */
+    static void requireStorableText(String filter) throws BadRequestException {
+        StringBuilder text = new StringBuilder(filter.length());
+        for (int i = 0; i < filter.length(); i++) {
+            char c = filter.charAt(i);
+            if (c == '\\' && i + 5 < filter.length() && (filter.charAt(i + 1) == 'u' || filter.charAt(i + 1) == 'U')
+                    && isHex(filter, i + 2, i + 6)) {
+                text.append((char) Integer.parseInt(filter.substring(i + 2, i + 6), 16));
+                i += 5;
+            } else if (c == '\\' && i + 1 < filter.length()) {
+                text.append(filter.charAt(++i));
+            } else {
+                text.append(c);
+            }
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\0') {
+                throw BadRequestException.invalidFilter("a filter cannot contain the NUL character");
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw BadRequestException.invalidFilter("a filter cannot hold half a surrogate pair: it is not Unicode text");
+            }
+        }
+    }
+
+    private static boolean isHex(String s, int from, int to) {
+        if (to > s.length()) {
+            return false;
+        }
+        for (int i = from; i < to; i++) {
+            if (Character.digit(s.charAt(i), 16) < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public SqlFilter build(Filter filter) throws ScimException {

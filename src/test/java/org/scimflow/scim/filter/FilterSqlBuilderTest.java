@@ -218,4 +218,17 @@ class FilterSqlBuilderTest {
         assertThat(f.sql()).isEqualTo("exists (select 1 from scim_group_member m where m.group_id = r.id and m.member_id = ?)");
         assertThat(f.params()).containsExactly(id);
     }
+
+    /** Text checks read JSON escapes as the parser does: an escaped backslash is not the start of an escape. */
+    @org.junit.jupiter.api.Test
+    void onlyTextPostgreSqlCanHoldAsGivenPasses() throws Exception {
+        for (String ok : List.of("displayName eq \"a\\uD83D\\uDE00b\"", "displayName eq \"a\\\\u0000\"",
+                "displayName eq \"\\\\uD800\"", "displayName eq \"\u00e9\\u00E9\"")) {
+            FilterSqlBuilder.requireStorableText(ok);
+        }
+        for (String bad : List.of("userName eq \"a\\u0000b\"", "userName eq \"a\u0000b\"",
+                "displayName eq \"a\\uD800b\"", "displayName eq \"\\uDE00\"", "displayName eq \"\\uD83D\\u0041\"")) {
+            assertThatThrownBy(() -> FilterSqlBuilder.requireStorableText(bad)).as(bad).isInstanceOf(BadRequestException.class);
+        }
+    }
 }
