@@ -61,7 +61,7 @@ public class ContainerErrorValve extends ErrorReportValve {
                 }
                 Writer out = response.getReporter();
                 if (out != null) {
-                    out.write(ScimErrors.body(status, status == 400 ? "invalidSyntax" : null, detail(status)));
+                    out.write(ScimErrors.body(status, status == 400 ? "invalidSyntax" : null, ScimErrors.detailFor(status)));
                     response.finishResponse();
                 }
             } catch (IOException | IllegalStateException e) {
@@ -73,17 +73,6 @@ public class ContainerErrorValve extends ErrorReportValve {
         }
     }
 
-    private static String detail(int status) {
-        return switch (status) {
-            case 400 -> "The HTTP request could not be parsed (request line, headers or percent-encoding)";
-            case 408 -> "The request was not received in time";
-            case 413 -> "The request is too large";
-            case 414 -> "The request URI is too long";
-            case 431 -> "The request headers are too large";
-            case 501 -> "The request method or transfer encoding is not supported";
-            default -> "The HTTP server refused the request";
-        };
-    }
 
     private void record(Request request, int status, String correlationId, Throwable throwable) {
         AuditWriter auditWriter = writer;

@@ -42,6 +42,25 @@ public final class ScimErrors {
         return BadRequestException.invalidValue(detail);
     }
 
+    /** A generic detail for an error status, for refusals no route explains (container, firewall, error page). */
+    public static String detailFor(int status) {
+        return switch (status) {
+            case 400 -> "The request could not be read (request line, headers, percent-encoding or method)";
+            case 401 -> "Authentication required";
+            case 403 -> "Forbidden";
+            case 404 -> "No such endpoint or resource";
+            case 405 -> "Method not allowed here";
+            case 406 -> "None of the accepted media types can be produced";
+            case 408 -> "The request was not received in time";
+            case 413 -> "The request is too large";
+            case 414 -> "The request URI is too long";
+            case 415 -> "Unsupported media type";
+            case 431 -> "The request headers are too large";
+            case 501 -> "The request method or transfer encoding is not supported";
+            default -> status >= 500 ? "Internal error" : "The request was refused";
+        };
+    }
+
     /** The JSON body of a SCIM error. */
     public static String body(int status, String scimType, String detail) {
         StringBuilder sb = new StringBuilder(128).append("{\"schemas\":[\"").append(ERROR_SCHEMA).append("\"]");

@@ -190,6 +190,16 @@ public class SecurityConfiguration {
     }
 
     /** No user database: clients are bearer tokens only (also silences Boot's generated password). */
+    /**
+     * What Spring Security's firewall refuses (a method it does not know, a header it will not pass) gets a
+     * SCIM error like every other refusal; its default answered 400 with no body at all.
+     */
+    @Bean
+    org.springframework.security.web.firewall.RequestRejectedHandler scimRequestRejectedHandler() {
+        return (request, response, rejected) -> org.scimflow.scim.ScimErrors.write(response, 400, "invalidSyntax",
+                "The request was refused before it reached the API (method, header or path not accepted)");
+    }
+
     @Bean
     UserDetailsService userDetailsService() {
         return new InMemoryUserDetailsManager();

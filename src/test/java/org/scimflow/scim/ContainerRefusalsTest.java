@@ -55,6 +55,22 @@ class ContainerRefusalsTest extends HubTest {
         });
     }
 
+    /** A call no route answers (unknown path, a method nothing serves) gets a SCIM error too, and is recorded. */
+    @ParameterizedTest
+    @ValueSource(strings = {"GET /scim/v2/Nope", "GET /nonexistent", "BREW /scim/v2/Users", "GET /ui/nope.js"})
+    void aCallNoRouteAnswersGetsAScimError(String call) throws Exception {
+        String[] mp = call.split(" ");
+        Raw r = send(mp[0] + " " + mp[1] + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + TOKEN
+                + "\r\nConnection: close\r\n\r\n");
+        assertThat(r.status).as(r.head).isBetween(400, 499);
+        assertThat(r.headers.get("content-type")).as(r.head).startsWith("application/scim+json");
+        JsonNode body = mapper.readTree(r.body);
+        assertThat(body.get("schemas").get(0).asText()).isEqualTo(ScimErrors.ERROR_SCHEMA);
+        assertThat(body.get("status").asText()).isEqualTo(String.valueOf(r.status));
+        AuditAwait.record(jdbc, r.headers.get("x-request-id"),
+                row -> assertThat(((Number) row.get("http_status")).intValue()).isEqualTo(r.status));
+    }
+
     private record Raw(int status, String head, Map<String, String> headers, String body) { }
 
     private Raw send(String request) throws IOException {
