@@ -42,7 +42,8 @@ public class AuditVerifier {
     }
 
     /** What to check: a seq range and external checkpoints (a folder's or Kafka's copy), if any. */
-    public record Options(long fromSeq, long toSeq, List<Checkpoint> external, String externalSource) {
+    /** {@code external}: the outside copies of the checkpoints, iterated once per verification. */
+    public record Options(long fromSeq, long toSeq, Iterable<Checkpoint> external, String externalSource) {
         public static Options all() {
             return new Options(1, Long.MAX_VALUE, List.of(), null);
         }
@@ -106,8 +107,14 @@ public class AuditVerifier {
         if (whole) {
             List<Checkpoint> db = checkpointStore.all();
             db.forEach(c -> checkpoints.computeIfAbsent(c.treeSize(), k -> new ArrayList<>()).add(new Labelled(c, "database")));
-            o.external().forEach(c -> checkpoints.computeIfAbsent(c.treeSize(), k -> new ArrayList<>())
-                    .add(new Labelled(c, o.externalSource() == null ? "external" : o.externalSource())));
+            String externalSource = o.externalSource() == null ? "external" : o.externalSource();
+            o.external().forEach(c -> {
+                List<Labelled> at = checkpoints.computeIfAbsent(c.treeSize(), k -> new ArrayList<>());
+                // An outside copy identical to the database's shares its object: a log with many checkpoints
+                // then holds one of each in memory, and each signature is checked once.
+                Checkpoint same = at.stream().map(Labelled::c).filter(c::sameAs).findFirst().orElse(c);
+                at.add(new Labelled(same, externalSource));
+            });
             checkpoints.values().forEach(all::addAll);
         }
         java.util.concurrent.FutureTask<List<Finding>> signatures = signatures(all);
@@ -163,8 +170,9 @@ public class AuditVerifier {
         var publicKeys = keys.publicKeys(); // read once, not once per checkpoint
         var task = new java.util.concurrent.FutureTask<List<Finding>>(() -> {
             List<Finding> out = new ArrayList<>();
+            java.util.Map<Checkpoint, Boolean> checked = new java.util.IdentityHashMap<>();
             for (Labelled l : checkpoints) {
-                if (!l.c().verifies(publicKeys)) {
+                if (!checked.computeIfAbsent(l.c(), c -> c.verifies(publicKeys))) {
                     add(out, new Finding(l.c().treeSize(), "BAD_SIGNATURE", l.source() + " checkpoint at size "
                             + l.c().treeSize() + " is not signed by a known key (" + l.c().keyId() + ")"));
                 }

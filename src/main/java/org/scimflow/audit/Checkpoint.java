@@ -49,6 +49,13 @@ public record Checkpoint(long treeSize, byte[] rootHash, byte[] headHash, Instan
                 n.get("keyId").asText(), Base64.getDecoder().decode(n.get("signature").asText()));
     }
 
+    /** Every field the same, byte for byte (a record's equals compares arrays by reference). */
+    public boolean sameAs(Checkpoint o) {
+        return o != null && treeSize == o.treeSize && java.util.Arrays.equals(rootHash, o.rootHash)
+                && java.util.Arrays.equals(headHash, o.headHash) && java.util.Objects.equals(createdAt, o.createdAt)
+                && java.util.Objects.equals(keyId, o.keyId) && java.util.Arrays.equals(signature, o.signature);
+    }
+
     public boolean verifies(SigningKeys keys) {
         return verifies(keys.publicKeys());
     }

@@ -148,6 +148,48 @@ public class CheckpointStore {
         }
     }
 
+    /**
+     * The checkpoint files in {@code dir}, each read when the iteration reaches it (in no set order), so a
+     * verification keeps in memory only the copies that differ from the database's (AuditVerifier shares
+     * identical ones). An unreadable file fails the iteration.
+     */
+    public static Iterable<Checkpoint> files(Path dir, ObjectMapper mapper) {
+        return () -> {
+            if (!Files.isDirectory(dir)) {
+                return java.util.Collections.emptyIterator();
+            }
+            Stream<Path> listing;
+            try {
+                listing = Files.list(dir);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot list checkpoints in " + dir, e);
+            }
+            java.util.Iterator<Path> paths = listing.filter(p -> p.getFileName().toString().endsWith(".json")).iterator();
+            return new java.util.Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    boolean more = paths.hasNext();
+                    if (!more) {
+                        listing.close();
+                    }
+                    return more;
+                }
+
+                @Override
+                public Checkpoint next() {
+                    Path f = paths.next();
+                    try {
+                        return Checkpoint.fromJson(mapper.readTree(f.toFile()));
+                    } catch (IOException | RuntimeException e) {
+                        listing.close();
+                        throw new UncheckedIOException("cannot read checkpoint " + f, e instanceof IOException io
+                                ? io : new IOException(e.getMessage(), e));
+                    }
+                }
+            };
+        };
+    }
+
     /** Every checkpoint file in {@code dir}, by tree size. */
     public static List<Checkpoint> readFiles(Path dir, ObjectMapper mapper) throws IOException {
         List<Checkpoint> out = new ArrayList<>();
