@@ -85,18 +85,29 @@ public class AuditApi implements DisposableBean {
             default -> null;
         });
         List<Checkpoint> rows = checkpointStore.page(q.afterSeq(), q.descending(), q.limit());
-        boolean more = rows.size() > q.limit();
-        List<Checkpoint> page = more ? rows.subList(0, q.limit()) : rows;
+        json(ex, 200, mapper.writeValueAsBytes(page("checkpoints", rows, q.limit(), c -> c.toJson(mapper),
+                Checkpoint::treeSize)));
+    }
+
+    /**
+     * A page of a list read one row past {@code limit}: the rows, their count and the cursor after the last
+     * one, or null when that extra row shows there is nothing more.
+     */
+    private <T> ObjectNode page(String name, List<T> rows, int limit,
+                                java.util.function.Function<T, com.fasterxml.jackson.databind.JsonNode> toJson,
+                                java.util.function.ToLongFunction<T> position) {
+        boolean more = rows.size() > limit;
+        List<T> page = more ? rows.subList(0, limit) : rows;
         ObjectNode out = mapper.createObjectNode();
-        ArrayNode arr = out.putArray("checkpoints");
-        page.forEach(c -> arr.add(c.toJson(mapper)));
+        ArrayNode arr = out.putArray(name);
+        page.forEach(r -> arr.add(toJson.apply(r)));
         out.put("count", page.size());
         if (more) {
-            out.put("nextCursor", AuditQuery.encodeCursor(page.get(page.size() - 1).treeSize()));
+            out.put("nextCursor", AuditQuery.encodeCursor(position.applyAsLong(page.get(page.size() - 1))));
         } else {
             out.putNull("nextCursor");
         }
-        json(ex, 200, mapper.writeValueAsBytes(out));
+        return out;
     }
 
     /** Partitions, archives, purges and the last retention run. */
@@ -203,7 +214,7 @@ public class AuditApi implements DisposableBean {
         // fewer than about two checkpoint intervals, however long the log. The frontier is used only if it
         // reproduces its checkpoint's signed root; otherwise the proof reads from the last purge boundary,
         // where the records before it are gone and the frontier stored there stands in for them.
-        long boundary = jdbc.queryForObject("select coalesce(max(last_seq), 0) from audit_purge", Long.class);
+        long boundary = store.purgeBoundary();
         MerkleTree.CompactRange prefix = checkpointStore.withFrontierAtOrBelow(seq - 1)
                 .filter(w -> w.checkpoint().treeSize() >= boundary)
                 .flatMap(w -> w.verified(keys)).orElse(null);
@@ -245,7 +256,7 @@ public class AuditApi implements DisposableBean {
                 "No signed checkpoint at tree size " + from + "; GET /audit/v1/checkpoints lists them"));
         Checkpoint second = checkpointStore.at(to).orElseThrow(() -> ScimErrors.notFound(
                 "No signed checkpoint at tree size " + to + "; GET /audit/v1/checkpoints lists them"));
-        long boundary = jdbc.queryForObject("select coalesce(max(last_seq), 0) from audit_purge", Long.class);
+        long boundary = store.purgeBoundary();
         if (from < boundary) {
             throw ScimErrors.notFound("The records after tree size " + from + " up to the purge boundary " + boundary
                     + " are purged (their archives hold them); ask from a checkpoint at or after " + boundary);
@@ -287,18 +298,7 @@ public class AuditApi implements DisposableBean {
         RouteAudit.draft(ex).action("audit.events.query");
         AuditQuery q = AuditQuery.from(name -> ex.getIn().getHeader(name, String.class));
         List<AuditEvent> rows = store.page(q);
-        boolean more = rows.size() > q.limit();
-        List<AuditEvent> page = more ? rows.subList(0, q.limit()) : rows;
-        ObjectNode out = mapper.createObjectNode();
-        ArrayNode events = out.putArray("events");
-        page.forEach(e -> events.add(codec.toJson(e)));
-        out.put("count", page.size());
-        if (more) {
-            out.put("nextCursor", AuditQuery.encodeCursor(page.get(page.size() - 1).seq()));
-        } else {
-            out.putNull("nextCursor");
-        }
-        json(ex, 200, mapper.writeValueAsBytes(out));
+        json(ex, 200, mapper.writeValueAsBytes(page("events", rows, q.limit(), codec::toJson, AuditEvent::seq)));
     }
 
     public void get(Exchange ex) throws Exception {

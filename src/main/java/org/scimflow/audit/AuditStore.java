@@ -197,6 +197,11 @@ public class AuditStore {
                 seq, relay, seq);
     }
 
+    /** The last seq retention purged (the records up to it are in archives), or 0. */
+    public long purgeBoundary() {
+        return jdbc.queryForObject("select coalesce(max(last_seq), 0) from audit_purge", Long.class);
+    }
+
     public long headSeq() {
         Long v = jdbc.queryForObject("select seq from audit_chain_head where chain_id = 1", Long.class);
         return v == null ? 0 : v;

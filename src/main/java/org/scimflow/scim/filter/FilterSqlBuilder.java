@@ -76,29 +76,27 @@ public final class FilterSqlBuilder {
      * half of a surrogate pair (the driver would send "?", and the filter would match that instead).
      */
     static void requireStorableText(String filter) throws BadRequestException {
-        StringBuilder text = new StringBuilder(filter.length());
+        boolean highPending = false;
         for (int i = 0; i < filter.length(); i++) {
             char c = filter.charAt(i);
             if (c == '\\' && i + 5 < filter.length() && (filter.charAt(i + 1) == 'u' || filter.charAt(i + 1) == 'U')
                     && isHex(filter, i + 2, i + 6)) {
-                text.append((char) Integer.parseInt(filter.substring(i + 2, i + 6), 16));
+                c = (char) Integer.parseInt(filter.substring(i + 2, i + 6), 16);
                 i += 5;
             } else if (c == '\\' && i + 1 < filter.length()) {
-                text.append(filter.charAt(++i));
-            } else {
-                text.append(c);
+                c = filter.charAt(++i);
             }
-        }
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
             if (c == '\0') {
                 throw BadRequestException.invalidFilter("a filter cannot contain the NUL character");
             }
-            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
-                i++;
-            } else if (Character.isSurrogate(c)) {
+            // A low surrogate exactly when a high one came just before it.
+            if (highPending != Character.isLowSurrogate(c)) {
                 throw BadRequestException.invalidFilter("a filter cannot hold half a surrogate pair: it is not Unicode text");
             }
+            highPending = Character.isHighSurrogate(c);
+        }
+        if (highPending) {
+            throw BadRequestException.invalidFilter("a filter cannot hold half a surrogate pair: it is not Unicode text");
         }
     }
 
