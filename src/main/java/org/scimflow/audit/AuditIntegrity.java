@@ -40,6 +40,7 @@ public class AuditIntegrity implements HealthIndicator {
     private final AuditWriter writer;
     private final TimeBasedEpochGenerator ids;
     private final AuditMaintenance maintenance;
+    private final AuditSequencer sequencer;
     /** The verification running now, or null; guarded by {@code this}. */
     private CompletableFuture<ObjectNode> running;
     /** Callers waiting for a verification someone else started. */
@@ -47,8 +48,9 @@ public class AuditIntegrity implements HealthIndicator {
 
     public AuditIntegrity(AuditVerifier verifier, JdbcTemplate jdbc, ObjectMapper mapper, ScimflowProperties props,
                           CheckpointStore checkpoints, AuditWriter writer, TimeBasedEpochGenerator ids,
-                          AuditMaintenance maintenance) {
+                          AuditMaintenance maintenance, AuditSequencer sequencer) {
         this.maintenance = maintenance;
+        this.sequencer = sequencer;
         this.writer = writer;
         this.ids = ids;
         this.verifier = verifier;
@@ -106,6 +108,8 @@ public class AuditIntegrity implements HealthIndicator {
     }
 
     private ObjectNode runAndStore(String source) throws IOException {
+        // Every record acknowledged before this run is in the log it checks.
+        sequencer.drain();
         // Read as the verification goes: a copy identical to the database's is not kept (see AuditVerifier).
         Iterable<Checkpoint> external = CheckpointStore.files(props.checkpointDir(), mapper);
         // Not while retention changes partitions (see AuditMaintenance).

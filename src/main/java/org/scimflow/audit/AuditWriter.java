@@ -1,8 +1,8 @@
 package org.scimflow.audit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,11 +13,12 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Appends audit events to the hash chain in PostgreSQL.
+ * Appends audit events to the audit inbox in PostgreSQL, from which {@link AuditSequencer} links them
+ * into the hash chain (docs/decisions/0015).
  *
  * <p>Runs in the caller's transaction when there is one: a SCIM write and its audit record commit
- * together or not at all. The chain head is locked until that transaction ends, which is what makes
- * {@code seq} gap-free and equal to commit order.
+ * together or not at all. The record gets its {@code seq} and links when it is sequenced, in the order
+ * records were inserted into the inbox.
  */
 @Component
 public class AuditWriter {
@@ -104,29 +105,36 @@ public class AuditWriter {
         }
     }
 
-    /** Links {@code events} into the chain in this order with one {@code audit_append_columns} call. */
+    /** Inserts a batch into the inbox (V17): each record's canonical content and its SHA-256. */
+    private static final String INBOX = "insert into audit_inbox (record, content_hash) "
+            + "select * from unnest(?::jsonb[], ?::bytea[])";
+
+    /**
+     * Puts {@code events}, in this order, into the inbox with one statement, in the current transaction:
+     * they commit with the write they describe and join the chain when {@link AuditSequencer} next runs.
+     */
     private void appendNow(List<AuditEvent> events, List<AtomicReference<AuditEvent>> results) {
         int n = events.size();
-        List<AuditEvent> stamped = new ArrayList<>(n);
+        String[] records = new String[n];
         byte[][] contentHashes = new byte[n][];
         Instant now = Instant.now();
         for (int i = 0; i < n; i++) {
             AuditEvent source = events.get(i);
             AuditEvent e = source.toBuilder().recordedTime(now).changes(AuditEvent.storable(source.changes())).build();
-            stamped.add(e);
-            contentHashes[i] = codec.contentHash(e);
+            byte[] content = codec.canonicalContent(e);
+            records[i] = new String(content, StandardCharsets.UTF_8);
+            contentHashes[i] = AuditRecordCodec.sha256(content);
+            results.get(i).set(e);
         }
-        int[] i = {0};
-        jdbc.query(con -> {
-            PreparedStatement ps = con.prepareStatement(AuditColumns.CALL);
-            AuditColumns.bind(con, ps, stamped, contentHashes, mapper);
-            return ps;
-        }, (ResultSet rs) -> {
-            int k = i[0]++;
-            results.get(k).set(stamped.get(k).toBuilder().seq(rs.getLong(1)).recordHash(rs.getBytes(2)).build());
+        int inserted = jdbc.execute((java.sql.Connection con) -> {
+            try (PreparedStatement ps = con.prepareStatement(INBOX)) {
+                ps.setArray(1, con.createArrayOf("text", records));
+                ps.setArray(2, con.createArrayOf("bytea", contentHashes));
+                return ps.executeUpdate();
+            }
         });
-        if (i[0] != n) {
-            throw new IllegalStateException("audit_append_columns returned " + i[0] + " rows for " + n + " records");
+        if (inserted != n) {
+            throw new IllegalStateException("audit_inbox took " + inserted + " rows for " + n + " records");
         }
     }
 

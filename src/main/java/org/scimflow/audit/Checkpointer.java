@@ -27,6 +27,7 @@ public class Checkpointer {
     private final SigningKeys keys;
     private final ScimflowProperties props;
     private final ObjectMapper mapper;
+    private final AuditSequencer sequencer;
     private MerkleTree.CompactRange range;
     /**
      * When the time-based interval last started: the latest stored checkpoint, else this start. (From
@@ -38,7 +39,8 @@ public class Checkpointer {
     private String registeredKeyId;
 
     public Checkpointer(JdbcTemplate jdbc, ObjectMapper mapper, CheckpointStore store, SigningKeys keys,
-                        ScimflowProperties props) {
+                        ScimflowProperties props, AuditSequencer sequencer) {
+        this.sequencer = sequencer;
         this.jdbc = jdbc;
         this.mapper = mapper;
         this.store = store;
@@ -60,8 +62,12 @@ public class Checkpointer {
         return due ? checkpoint(head) : null;
     }
 
-    /** Takes a checkpoint at the current chain head (used by tests and before exports). */
+    /**
+     * Takes a checkpoint at the current chain head, after linking what waits in the audit inbox: it covers
+     * every write acknowledged before the call (used by tests and before exports).
+     */
     public synchronized Checkpoint checkpointNow() {
+        sequencer.drain();
         long head = jdbc.queryForObject("select seq from audit_chain_head where chain_id = 1", Long.class);
         if (head == range().size()) {
             return store.latest().orElse(null);

@@ -22,19 +22,17 @@ import org.springframework.transaction.support.TransactionTemplate;
  *
  * <p>A few workers ({@code scimflow.db.group-commit-workers}) each run a batch at a time on their own
  * connection, so one batch's work overlaps another's commit; audit appends wait for the end of their
- * batch ({@link #beforeCommit}), which keeps the chain head's lock short, and go in together
- * ({@link #batchEnd}).
+ * batch ({@link #beforeCommit}) and go in together, one statement per batch ({@link #batchEnd}).
  *
- * <p>Every audited write appends to one hash chain, and the chain head stays locked until its
- * transaction commits; run one by one, writes would queue behind each other's disk flush. Here a single
- * worker takes whatever writes are waiting, runs each inside its own savepoint of one transaction, and
- * commits once. A write that fails rolls back to its savepoint and gets its own error; the others are
+ * <p>Run one by one, writes would each wait for a disk flush of their own (and, before the audit inbox
+ * of docs/decisions/0015, queued on the chain head's lock until then). Here a single worker takes
+ * whatever writes are waiting, runs each inside its own savepoint of one transaction, and commits once. A write that fails rolls back to its savepoint and gets its own error; the others are
  * unaffected. No caller is answered before the commit that holds its change and its audit record.
  *
  * <p>Audit records of calls that changed nothing (reads, rejected calls; {@link #executeAtCommit}) have a
  * lane of their own with one worker: while it commits one batch, the next gathers. Shared with the
- * write workers, they were spread over all of them in batches of one or two, each paying for the chain
- * head's lock, an append call and a disk flush.
+ * write workers, they were spread over all of them in batches of one or two, each paying for an append
+ * statement and a disk flush.
  * After a batch's first record the worker also waits {@code scimflow.db.records-gather} (20 ms) for
  * more; only the rare caller of {@link #executeAtCommit} outside a transaction (a retention purge's
  * record) waits that much longer for its commit.

@@ -101,6 +101,7 @@ class AuditIntegrityApiTest extends HubTest {
         integrity.runScheduled();
         assertThat(jdbc.queryForObject("select source from audit_verification order by id desc limit 1", String.class))
                 .isEqualTo("schedule");
+        auditLinked();
         var row = jdbc.queryForMap("select * from audit_event where seq > ? and action = 'audit.verify' "
                 + "and actor_id = 'audit-verification'", head);
         assertThat(row.get("outcome")).isEqualTo("success");
@@ -131,6 +132,7 @@ class AuditIntegrityApiTest extends HubTest {
     @Test
     void inclusionProofVerifiesAgainstTheSignedCheckpoint() throws Exception {
         String id = api.post("/scim/v2/Users", Fixtures.user(Fixtures.unique("proof"))).json().get("id").asText();
+        auditLinked();
         String eventId = jdbc.queryForObject("select event_id::text from audit_event where subject_id = ? "
                 + "and action = 'scim.user.create'", String.class, id);
         checkpointer.checkpointNow();

@@ -32,7 +32,12 @@ class AuditTrailTest extends HubTest {
         assertThat(r.header("X-Request-Id")).isEqualTo("req-" + name);
         String id = r.json().get("id").asText();
 
-        // Committed with the write: present the moment the response arrives.
+        // Committed with the write: present the moment the response arrives, in the inbox or already linked
+        // into the log (both counted in one statement, so one snapshot).
+        assertThat(jdbc.queryForObject("select (select count(*) from audit_inbox where record ->> 'correlationId' = ?) "
+                + "+ (select count(*) from audit_event where correlation_id = ?)", Long.class, "req-" + name, "req-" + name))
+                .isEqualTo(1);
+        auditLinked();
         Map<String, Object> row = jdbc.queryForMap("select * from audit_event where correlation_id = ?", "req-" + name);
         assertThat(row).containsEntry("action", "scim.user.create").containsEntry("outcome", "success")
                 .containsEntry("channel", "scim-in").containsEntry("actor_id", "bootstrap")

@@ -19,6 +19,19 @@ class AuditVerifierTest extends HubTest {
     AuditWriter writer;
     @Autowired
     AuditVerifier verifier;
+    @Autowired
+    org.springframework.transaction.PlatformTransactionManager tm;
+
+    /** Appends through the hub's own path (the inbox, then sequencing) and returns the record's seq. */
+    private long appended(AuditEvent e) {
+        writer.append(e);
+        auditLinked();
+        return seqOf(e);
+    }
+
+    private long seqOf(AuditEvent e) {
+        return jdbc.queryForObject("select seq from audit_event where event_id = ?", Long.class, e.eventId());
+    }
 
     @ParameterizedTest
     @ValueSource(strings = {"2026-01-01T00:00:00Z", "2026-01-01T00:00:00.5Z", "2026-01-01T00:00:00.123Z",
@@ -31,118 +44,100 @@ class AuditVerifierTest extends HubTest {
                 .error("back\\slash\r\n").attempt(2).durationMs(0)
                 .changes(mapper.readTree("[{\"path\":\"a\",\"old\":1.5e-7,\"new\":{\"z\":[true,null,-0.0],\"\\u00e9\":1e21}}]"))
                 .build();
-        AuditEvent stored = writer.append(e);
+        long seq = appended(e);
 
-        AuditVerifier.Result r = verifier.verify(new AuditVerifier.Options(stored.seq(), stored.seq(), java.util.List.of(), null));
+        AuditVerifier.Result r = verifier.verify(new AuditVerifier.Options(seq, seq, java.util.List.of(), null));
 
         assertThat(r.checked()).isEqualTo(1);
         assertThat(r.findings()).isEmpty();
     }
 
     /**
-     * A group-commit batch's records go in with one audit_append_columns call; each must link to the one
-     * before it exactly as one audit_append per record would, so the verifier finds nothing.
+     * Records committed together wait in the inbox together and are linked by one sequencing call, in the
+     * order they were appended; each must link to the one before it, so the verifier finds nothing.
      */
     @org.junit.jupiter.api.Test
-    void aBatchAppendLinksEachRecordToTheOneBefore() throws Exception {
+    void aSequencingBatchLinksEachRecordToTheOneBefore() throws Exception {
         AuditRecordCodec codec = new AuditRecordCodec(mapper);
         int n = 3;
-        java.util.List<AuditEvent> events = new java.util.ArrayList<>();
-        byte[][] hashes = new byte[n][];
-        for (int i = 0; i < n; i++) {
-            AuditEvent e = AuditEvent.builder().eventId(Generators.timeBasedEpochGenerator().generate())
-                    .eventTime(Instant.parse("2026-03-01T10:00:00Z")).recordedTime(Instant.parse("2026-03-01T10:00:01Z"))
-                    .correlationId("batch-" + i).channel("system").action("test.batch").outcome("success")
-                    .actorType("system").build();
-            events.add(e);
-            hashes[i] = codec.contentHash(e);
-        }
-        java.util.List<java.util.Map<String, Object>> out = jdbc.execute(
-                (org.springframework.jdbc.core.ConnectionCallback<java.util.List<java.util.Map<String, Object>>>) con -> {
-                    con.setAutoCommit(false);
-                    try (var ps = con.prepareStatement(AuditColumns.CALL)) {
-                        AuditColumns.bind(con, ps, events, hashes, mapper);
-                        java.util.List<java.util.Map<String, Object>> list = new java.util.ArrayList<>();
-                        try (var rs = ps.executeQuery()) {
-                            while (rs.next()) {
-                                list.add(java.util.Map.of("seq", rs.getLong(1), "hash", rs.getBytes(2)));
-                            }
-                        }
-                        con.commit();
-                        return list;
-                    } finally {
-                        con.setAutoCommit(true);
-                    }
-                });
+        auditLinked();
+        java.util.List<AuditEvent> stamped = new org.springframework.transaction.support.TransactionTemplate(tm).execute(s -> {
+            java.util.List<AuditEvent> list = new java.util.ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                list.add(writer.append(AuditEvent.builder().eventId(Generators.timeBasedEpochGenerator().generate())
+                        .eventTime(Instant.parse("2026-03-01T10:00:00Z")).correlationId("batch-" + i).channel("system")
+                        .action("test.batch").outcome("success").actorType("system").build()));
+            }
+            return list;
+        });
+        auditLinked();
 
-        assertThat(out).hasSize(n);
-        long first = (Long) out.get(0).get("seq");
+        long first = seqOf(stamped.get(0));
         for (int i = 0; i < n; i++) {
-            assertThat(out.get(i).get("seq")).isEqualTo(first + i);
-            byte[] prev = jdbc.queryForObject("select prev_hash from audit_event where seq = ?", byte[].class, first + i);
-            assertThat((byte[]) out.get(i).get("hash")).isEqualTo(AuditRecordCodec.chainHash(prev, first + i, hashes[i]));
+            assertThat(seqOf(stamped.get(i))).isEqualTo(first + i);
+            java.util.Map<String, Object> row = jdbc.queryForMap("select prev_hash, record_hash from audit_event where seq = ?",
+                    first + i);
+            assertThat((byte[]) row.get("record_hash")).isEqualTo(AuditRecordCodec.chainHash((byte[]) row.get("prev_hash"),
+                    first + i, codec.contentHash(stamped.get(i))));
             if (i > 0) {
-                assertThat(prev).isEqualTo((byte[]) out.get(i - 1).get("hash"));
+                assertThat((byte[]) row.get("prev_hash")).isEqualTo(jdbc.queryForObject(
+                        "select record_hash from audit_event where seq = ?", byte[].class, first + i - 1));
             }
         }
-        AuditVerifier.Result r = verifier.verify(new AuditVerifier.Options(first - 1 > 0 ? first - 1 : first,
-                first + n - 1, java.util.List.of(), null));
+        AuditVerifier.Result r = verifier.verify(new AuditVerifier.Options(first, first + n - 1, java.util.List.of(), null));
         assertThat(r.findings()).isEmpty();
-        assertThat(r.checked()).isGreaterThanOrEqualTo(n);
-    }
-
-    @org.junit.jupiter.api.Test
-    void aBatchWithoutAHashPerRecordIsRefused() {
-        AuditEvent e = AuditEvent.builder().eventId(Generators.timeBasedEpochGenerator().generate())
-                .eventTime(Instant.now()).recordedTime(Instant.now()).correlationId("short").channel("system")
-                .action("test.batch").outcome("success").build();
-        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> jdbc.execute(
-                (org.springframework.jdbc.core.ConnectionCallback<Object>) con -> {
-                    try (var ps = con.prepareStatement(AuditColumns.CALL)) {
-                        AuditColumns.bind(con, ps, java.util.List.of(e, e), new byte[][] {new byte[32]}, mapper);
-                        return ps.executeQuery().next();
-                    }
-                }))).hasMessageContaining("every column needs 1 values, one per content hash");
-    }
-
-    @org.junit.jupiter.api.Test
-    void aBatchWithAShortColumnIsRefused() {
-        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> jdbc.execute(
-                (org.springframework.jdbc.core.ConnectionCallback<Object>) con -> {
-                    StringBuilder call = new StringBuilder("select * from audit_append_columns(");
-                    for (int k = 0; k < 28; k++) {
-                        call.append(k == 7 ? "array['system']::text[], " : "array_fill(null::text, array[2])::"
-                                + new String[] {"uuid", "smallint", "timestamptz", "timestamptz", "text", "uuid", "text",
-                                "text", "text", "text", "text", "text", "text", "text", "text", "text", "text", "text",
-                                "text", "text", "text", "text", "integer", "text", "text", "integer", "integer",
-                                "jsonb"}[k] + "[], ");
-                    }
-                    call.append("array[sha256('a'), sha256('b')])");
-                    try (var ps = con.prepareStatement(call.toString())) {
-                        return ps.executeQuery().next();
-                    }
-                }))).hasMessageContaining("every column needs 2 values, one per content hash");
+        assertThat(r.checked()).isEqualTo(n);
     }
 
     /**
-     * Text columns travel to audit_append_columns inside array literals, where an unquoted NULL is SQL
-     * null: values spelled like it, or holding the literal's quotes, commas, braces and backslashes, must
-     * arrive as they were (or the record would lose them and fail verification).
+     * The inbox takes only what the sequencer can link: anything else fails the write it belongs to, instead
+     * of stopping the sequencer (and every record behind it) later.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "[]",
+            "{\"schemaVersion\":1,\"eventTime\":\"2026-01-01T00:00:00Z\",\"recordedTime\":\"2026-01-01T00:00:00Z\",\"correlationId\":\"c\",\"channel\":\"s\",\"action\":\"a\",\"outcome\":\"success\"}",
+            "{\"eventId\":\"not-a-uuid\",\"schemaVersion\":1,\"eventTime\":\"2026-01-01T00:00:00Z\",\"recordedTime\":\"2026-01-01T00:00:00Z\",\"correlationId\":\"c\",\"channel\":\"s\",\"action\":\"a\",\"outcome\":\"success\"}",
+            "{\"eventId\":\"01a22d2c-4a9c-7af4-86ad-aa8211b33ab5\",\"schemaVersion\":1,\"eventTime\":\"yesterday-ish\",\"recordedTime\":\"2026-01-01T00:00:00Z\",\"correlationId\":\"c\",\"channel\":\"s\",\"action\":\"a\",\"outcome\":\"success\"}",
+            "{\"eventId\":\"01a22d2c-4a9c-7af4-86ad-aa8211b33ab5\",\"schemaVersion\":1,\"eventTime\":\"2026-01-01T00:00:00Z\",\"recordedTime\":\"2026-01-01T00:00:00Z\",\"correlationId\":\"c\",\"channel\":\"s\",\"action\":\"a\",\"outcome\":\"success\",\"http\":{\"status\":\"two hundred\"}}",
+            "{\"eventId\":\"01a22d2c-4a9c-7af4-86ad-aa8211b33ab5\",\"schemaVersion\":1,\"eventTime\":\"2026-01-01T00:00:00Z\",\"recordedTime\":\"2026-01-01T00:00:00Z\",\"correlationId\":\"c\",\"channel\":\"s\",\"action\":\"a\"}"})
+    void theInboxRefusesWhatCouldNotBeLinked(String record) {
+        // A value the log's column would not take fails its cast; a missing one fails the check.
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> jdbc.update(
+                "insert into audit_inbox (record, content_hash) values (?::jsonb, sha256('x'))", record)))
+                .isInstanceOf(org.springframework.dao.DataIntegrityViolationException.class)
+                .hasMessageMatching("(?s).*(audit_inbox_record_sequenceable|invalid input syntax).*");
+    }
+
+    @org.junit.jupiter.api.Test
+    void theInboxRefusesAContentHashThatIsNotASha256() {
+        String record = "{\"eventId\":\"01a22d2c-4a9c-7af4-86ad-aa8211b33ab5\",\"schemaVersion\":1,"
+                + "\"eventTime\":\"2026-01-01T00:00:00Z\",\"recordedTime\":\"2026-01-01T00:00:00Z\",\"correlationId\":\"c\","
+                + "\"channel\":\"s\",\"action\":\"a\",\"outcome\":\"success\"}";
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> jdbc.update(
+                "insert into audit_inbox (record, content_hash) values (?::jsonb, '\\x00')", record)))
+                .hasStackTraceContaining("audit_inbox_record_sequenceable");
+    }
+
+    /**
+     * Records travel to the inbox inside an array literal, where an unquoted NULL is SQL null: values spelled
+     * like it, or holding the literal's quotes, commas, braces and backslashes, must arrive as they were (or
+     * the record would lose them and fail verification).
      */
     @ParameterizedTest
     @ValueSource(strings = {"NULL", "null", "", " ", "a,b", "{x}", "\"q\"", "back\\slash", "tab\tand\nnewline", "Zoë 😀"})
     void textValuesSurviveTheArrayLiteral(String value) {
-        AuditEvent stored = writer.append(AuditEvent.builder().eventId(Generators.timeBasedEpochGenerator().generate())
+        long seq = appended(AuditEvent.builder().eventId(Generators.timeBasedEpochGenerator().generate())
                 .eventTime(Instant.now()).correlationId("text-" + value).channel("system").action("test.text")
                 .outcome("success").actorType("client").actorUserAgent(value).subjectName(value).build());
 
         java.util.Map<String, Object> row = jdbc.queryForMap(
-                "select actor_user_agent, subject_name, correlation_id from audit_event where seq = ?", stored.seq());
+                "select actor_user_agent, subject_name, correlation_id from audit_event where seq = ?", seq);
 
         assertThat(row.get("actor_user_agent")).isEqualTo(value);
         assertThat(row.get("subject_name")).isEqualTo(value);
         assertThat(row.get("correlation_id")).isEqualTo("text-" + value);
-        AuditVerifier.Result r = verifier.verify(new AuditVerifier.Options(stored.seq(), stored.seq(), java.util.List.of(), null));
+        AuditVerifier.Result r = verifier.verify(new AuditVerifier.Options(seq, seq, java.util.List.of(), null));
         assertThat(r.findings()).isEmpty();
     }
 
@@ -161,11 +156,11 @@ class AuditVerifierTest extends HubTest {
             "[{\"k\\nx\":1,\"k\\\"\":2,\"k\":3,\"K\":4,\"k2\":5}]",
             "[[],{},[[[]]],\"\",true,null,{\"\":0}]"})
     void changesOfAnyShapeVerify(String changes) throws Exception {
-        AuditEvent stored = writer.append(AuditEvent.builder().eventId(Generators.timeBasedEpochGenerator().generate())
+        long seq = appended(AuditEvent.builder().eventId(Generators.timeBasedEpochGenerator().generate())
                 .eventTime(Instant.now()).correlationId("changes").channel("system").action("test.changes")
                 .outcome("success").changes(mapper.readTree(changes)).build());
 
-        AuditVerifier.Result r = verifier.verify(new AuditVerifier.Options(stored.seq(), stored.seq(), java.util.List.of(), null));
+        AuditVerifier.Result r = verifier.verify(new AuditVerifier.Options(seq, seq, java.util.List.of(), null));
 
         assertThat(r.checked()).isEqualTo(1);
         assertThat(r.findings()).isEmpty();

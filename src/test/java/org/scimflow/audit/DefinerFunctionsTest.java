@@ -46,11 +46,11 @@ class DefinerFunctionsTest extends HubTest {
 
     /**
      * The attack itself, on a fresh session of the runtime role (a pooled one may hold plans made before):
-     * temporary tables named like the chain head and the log, the log with a trigger that makes the runtime
+     * temporary tables named like the chain head, the inbox and the log, the log with a trigger that makes the runtime
      * role a superuser. The call runs in a transaction that is rolled back, so the shared chain stays as it was.
      */
     @Test
-    void theRuntimeRoleCannotRedirectTheAppendToTablesOfItsOwn() throws SQLException {
+    void theRuntimeRoleCannotRedirectSequencingToTablesOfItsOwn() throws SQLException {
         HikariDataSource pool = dataSource.unwrap(HikariDataSource.class);
         try (Connection con = DriverManager.getConnection(pool.getJdbcUrl(), pool.getUsername(), pool.getPassword());
              Statement st = con.createStatement()) {
@@ -69,13 +69,14 @@ class DefinerFunctionsTest extends HubTest {
                         end $$""");
                 st.execute("create trigger escalate before insert on pg_temp.audit_event for each row "
                         + "execute function pg_temp.escalate()");
-                st.executeQuery("""
-                        select * from audit_append_columns(array[gen_random_uuid()], array[1::smallint], array[now()],
-                            array[now()], array['c'], array[null::uuid], array[null::text], array['system'], array['x'],
-                            array['success'], array['system'], array['t'], array[null::text], array[null::text],
-                            array['User'], array['s'], array['n'], array[null::text], array[null::text], array[null::text],
-                            array['POST'], array['/p'], array[201], array[null::text], array[null::text], array[null::int],
-                            array[1], array[null::jsonb], array[sha256('x')])""").close();
+                st.execute("create temp table audit_inbox as select * from " + schema(st) + ".audit_inbox where false");
+                // A real record waiting, so the sequencer has something to write (where it writes is the question).
+                st.execute("insert into " + schema(st) + ".audit_inbox (record, content_hash) values ('"
+                        + "{\"eventId\":\"" + java.util.UUID.randomUUID() + "\",\"schemaVersion\":1,"
+                        + "\"eventTime\":\"2026-01-01T00:00:00Z\",\"recordedTime\":\"2026-01-01T00:00:00Z\","
+                        + "\"correlationId\":\"c\",\"channel\":\"system\",\"action\":\"x\",\"outcome\":\"success\"}', "
+                        + "sha256('x'))");
+                assertThat(single(st, "select audit_sequence_inbox(10) > 0")).isEqualTo("t");
                 assertThat(single(st, "select rolsuper from pg_roles where rolname = current_user"))
                         .as("the runtime role became a superuser").isEqualTo("f");
                 assertThat(single(st, "select count(*) from pg_temp.audit_event"))

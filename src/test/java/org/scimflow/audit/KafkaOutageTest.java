@@ -46,6 +46,8 @@ class KafkaOutageTest {
     @LocalServerPort
     int port;
     @Autowired
+    AuditSequencer sequencer;
+    @Autowired
     JdbcTemplate jdbc;
     @Autowired
     AuditRelay relay;
@@ -88,6 +90,7 @@ class KafkaOutageTest {
         broker.brokerProperty("auto.create.topics.enable", "false");
         broker.afterPropertiesSet();
 
+        sequencer.drain();
         long head = jdbc.queryForObject("select seq from audit_chain_head", Long.class);
         Awaitility.await().atMost(Duration.ofSeconds(60)).until(() ->
                 jdbc.queryForObject("select last_seq from audit_relay_state where relay = 'kafka'", Long.class) >= head);

@@ -45,6 +45,7 @@ class RecordsLaneShutdownTest extends HubTest {
         int queuedAtStop = lane.waiting();
 
         lane.stop();
+        auditLinked();
 
         assertThat(queuedAtStop).as("records still queued when stop was called").isPositive();
         assertThat(jdbc.queryForObject("select count(*) from audit_event where correlation_id = ?", Long.class, marker))

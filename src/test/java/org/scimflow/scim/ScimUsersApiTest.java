@@ -233,6 +233,7 @@ class ScimUsersApiTest extends HubTest {
         assertThat(conflicts).isEqualTo(20);
         assertThat(jdbc.queryForObject("select count(*) from scim_user where user_name like ?", Long.class, prefix + "-%"))
                 .isEqualTo(40);
+        auditLinked();
         assertThat(jdbc.queryForObject("select count(*) from audit_event where action = 'scim.user.create' "
                 + "and outcome = 'success' and subject_name like ?", Long.class, prefix + "-%")).isEqualTo(40);
     }

@@ -23,6 +23,17 @@ import org.springframework.test.context.DynamicPropertySource;
 @EmbeddedKafka(kraft = true, partitions = 1, topics = {"scimflow.audit.v1"})
 public abstract class HubTest {
 
+    @Autowired
+    protected org.scimflow.audit.AuditSequencer auditSequencer;
+
+    /**
+     * Links the records waiting in the audit inbox into the log now; the sequencer does it every 50 ms. For
+     * tests that read {@code audit_event} right after a call (the audit API does the same before it reads).
+     */
+    protected void auditLinked() {
+        auditSequencer.drain();
+    }
+
     public static final String TOKEN = "test-bootstrap-token-9f2c1d7e";
     /** A client with the auditor role only. */
     public static final String AUDITOR_TOKEN = "test-auditor-token-41b8aa03";

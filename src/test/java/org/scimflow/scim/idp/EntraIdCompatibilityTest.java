@@ -155,6 +155,7 @@ class EntraIdCompatibilityTest extends HubTest {
         String id = createUser(Fixtures.unique("ua") + "@contoso.example");
         JsonNode user = call("GET", "/scim/v2/Users/" + id, null).json();
         assertThat(user.get("id").asText()).isEqualTo(id);
+        auditLinked();
         assertThat(jdbc.queryForObject("select count(*) from audit_event where subject_id = ? and actor_user_agent = ?",
                 Long.class, id, ENTRA_UA)).isGreaterThanOrEqualTo(1);
     }

@@ -1,0 +1,112 @@
+package org.scimflow.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.uuid.Generators;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.scimflow.config.ScimflowProperties;
+import org.scimflow.support.HubTest;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Records reach the log through the inbox: whatever commits while sequencers move batches is linked once,
+ * in a gap-free chain, each writer's records in the order it wrote them.
+ */
+class AuditSequencerTest extends HubTest {
+
+    @Autowired
+    AuditWriter writer;
+    @Autowired
+    AuditVerifier verifier;
+    @Autowired
+    ScimflowProperties props;
+    @Autowired
+    PlatformTransactionManager tm;
+
+    /**
+     * Writers commit in an order other than the one their inbox ids were handed out in (each holds its
+     * transaction open a little after the insert), while a sequencer with batches of 7 runs without pause
+     * next to the hub's own. A record committed during a move must wait for the next one, not vanish with
+     * the rows the move deletes, nor go in twice.
+     */
+    @Test
+    void recordsCommittedWhileBatchesMoveAreLinkedOnceEachInOrder() throws Exception {
+        AuditSequencer small = new AuditSequencer(jdbc, props, Duration.ofMillis(1), 7);
+        auditLinked();
+        long before = jdbc.queryForObject("select seq from audit_chain_head", Long.class);
+        String marker = "sequencer-race-" + System.nanoTime();
+        int writers = 6;
+        int each = 120;
+        ExecutorService pool = Executors.newFixedThreadPool(writers + 1);
+        AtomicBoolean writing = new AtomicBoolean(true);
+        Future<Long> mover = pool.submit(() -> {
+            long moved = 0;
+            while (writing.get()) {
+                moved += small.drain();
+            }
+            return moved;
+        });
+        TransactionTemplate tx = new TransactionTemplate(tm);
+        List<Future<?>> done = new ArrayList<>();
+        for (int w = 0; w < writers; w++) {
+            int writerNo = w;
+            done.add(pool.submit(() -> {
+                for (int i = 0; i < each; i++) {
+                    int n = i;
+                    tx.executeWithoutResult(s -> {
+                        writer.append(AuditEvent.builder().eventId(Generators.timeBasedEpochGenerator().generate())
+                                .eventTime(Instant.now()).correlationId(marker).channel("system").action("test.race")
+                                .outcome("success").actorType("system").actorId("writer-" + writerNo)
+                                .subjectName(String.valueOf(n)).build());
+                        sleepUpTo(2);
+                    });
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : done) {
+            f.get(120, TimeUnit.SECONDS);
+        }
+        writing.set(false);
+        assertThat(mover.get(60, TimeUnit.SECONDS)).as("records the small sequencer moved").isPositive();
+        pool.shutdown();
+        auditLinked();
+
+        assertThat(jdbc.queryForObject("select count(*) from audit_inbox", Long.class)).isZero();
+        assertThat(jdbc.queryForObject("select count(*) from audit_event where correlation_id = ?", Long.class, marker))
+                .isEqualTo((long) writers * each);
+        assertThat(jdbc.queryForObject("select count(distinct event_id) from audit_event where correlation_id = ?",
+                Long.class, marker)).isEqualTo((long) writers * each);
+        long head = jdbc.queryForObject("select seq from audit_chain_head", Long.class);
+        assertThat(jdbc.queryForObject("select count(*) from audit_event where seq > ? and seq <= ?", Long.class,
+                before, head)).as("gap-free").isEqualTo(head - before);
+        for (int w = 0; w < writers; w++) {
+            List<Integer> order = jdbc.queryForList("select subject_name::int from audit_event where correlation_id = ? "
+                    + "and actor_id = ? order by seq", Integer.class, marker, "writer-" + w);
+            assertThat(order).as("writer %d's records in the order it wrote them", w).isSorted().hasSize(each);
+        }
+        AuditVerifier.Result r = verifier.verify(new AuditVerifier.Options(before + 1, head, List.of(), null));
+        assertThat(r.findings()).isEmpty();
+        assertThat(r.checked()).isEqualTo(head - before);
+    }
+
+    private static void sleepUpTo(int millis) {
+        try {
+            Thread.sleep(ThreadLocalRandom.current().nextInt(millis + 1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
