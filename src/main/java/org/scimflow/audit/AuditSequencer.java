@@ -121,6 +121,11 @@ public class AuditSequencer implements SmartLifecycle, HealthIndicator {
         drain();
     }
 
+    /** True from a failed sequencing call to the next one that succeeds. */
+    public boolean isFailing() {
+        return failing;
+    }
+
     /**
      * Health component {@code auditSequencer}: SEQUENCING_FAILING (HTTP 200; writes still commit their
      * records, which wait in the inbox) while linking fails, with how many records wait.

@@ -14,7 +14,13 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.scimflow.config.ScimflowProperties;
+import javax.sql.DataSource;
+import org.awaitility.Awaitility;
+import org.scimflow.support.Api;
+import org.scimflow.support.Fixtures;
 import org.scimflow.support.HubTest;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -34,6 +40,9 @@ class AuditSequencerTest extends HubTest {
     ScimflowProperties props;
     @Autowired
     PlatformTransactionManager tm;
+    @Autowired
+    @Qualifier("ownerDataSource")
+    DataSource owner;
 
     /**
      * Writers commit in an order other than the one their inbox ids were handed out in (each holds its
@@ -100,6 +109,38 @@ class AuditSequencerTest extends HubTest {
         AuditVerifier.Result r = verifier.verify(new AuditVerifier.Options(before + 1, head, List.of(), null));
         assertThat(r.findings()).isEmpty();
         assertThat(r.checked()).isEqualTo(head - before);
+    }
+
+    /**
+     * While records cannot be linked, writes still commit them to the inbox and are answered; health says
+     * SEQUENCING_FAILING (HTTP 200); once linking works again, the records reach the log.
+     */
+    @Test
+    void whileLinkingFailsWritesGoOnAndHealthSaysSo() {
+        JdbcTemplate asOwner = new JdbcTemplate(owner);
+        String role = jdbc.queryForObject("select current_user", String.class);
+        auditLinked();
+        asOwner.execute("revoke execute on function audit_sequence_inbox(integer) from " + role);
+        String correlation;
+        try {
+            Api.Response created = api.post("/scim/v2/Users", Fixtures.user(Fixtures.unique("unlinked")));
+            assertThat(created.status()).isEqualTo(201);
+            correlation = created.header("X-Request-Id");
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(auditSequencer::isFailing);
+            Api.Response health = api.withToken(null).get("/actuator/health");
+            assertThat(health.status()).isEqualTo(200);
+            assertThat(health.json().get("status").asText()).isEqualTo("SEQUENCING_FAILING");
+            assertThat(jdbc.queryForObject("select count(*) from audit_inbox where record ->> 'correlationId' = ?",
+                    Long.class, correlation)).isEqualTo(1);
+        } finally {
+            asOwner.execute("grant execute on function audit_sequence_inbox(integer) to " + role);
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !auditSequencer.isFailing());
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> jdbc.queryForObject(
+                "select count(*) from audit_event where correlation_id = ? and action = 'scim.user.create'",
+                Long.class, correlation) == 1);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
+                "UP".equals(api.withToken(null).get("/actuator/health").json().get("status").asText()));
     }
 
     private static void sleepUpTo(int millis) {
