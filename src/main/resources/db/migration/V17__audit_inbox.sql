@@ -3,9 +3,9 @@
 -- A write's audit record used to be linked into the chain inside the write's own transaction: one
 -- audit_append_columns call per group-commit batch, about three records, each call paying for the chain
 -- head's lock, a PL/pgSQL call with 29 arrays, and opening the eleven indexes of the current partition.
--- Now the write's transaction inserts the record into audit_inbox, a table without indexes, and commits
--- it with the change it describes; the hub's sequencer moves what committed into the chain every few
--- milliseconds, hundreds of records per call, through the same audit_append_columns. The record is as
+-- Now the write's transaction inserts the record into audit_inbox, a table indexed on its id alone, and
+-- commits it with the change it describes; the hub's sequencer moves what committed into the chain every
+-- few milliseconds, hundreds of records per call, through audit_sequence_inbox below. The record is as
 -- durable as before when the caller is answered; it gets its seq, links and a place in the log when it
 -- is sequenced. seq order is sequencing order, which keeps the order of writes that depend on each other:
 -- id comes from one sequence without cache, so a record inserted after another committed has a larger id.

@@ -19,9 +19,9 @@ import org.springframework.stereotype.Component;
  * moves what has committed into {@code audit_event} every {@code scimflow.audit.sequencing.interval}
  * (50 ms), up to {@code scimflow.audit.sequencing.batch} (5,000) records per call, so the chain head's
  * lock, the append call and the indexes of the log are paid for once per hundreds of records instead of
- * once per handful. It starts
- * before and stops after everything that writes, and empties the inbox at both ends: records left by a
- * crash are sequenced before the hub serves, and none is left behind at shutdown.
+ * once per handful. It starts before and stops after everything that writes, and empties the inbox at
+ * both ends: records left by a crash are sequenced before the hub serves, and none is left behind at
+ * shutdown.
  */
 @Component
 public class AuditSequencer implements SmartLifecycle, HealthIndicator {

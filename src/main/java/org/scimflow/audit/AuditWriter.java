@@ -1,6 +1,5 @@
 package org.scimflow.audit;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
 import java.time.Instant;
@@ -27,17 +26,15 @@ public class AuditWriter {
 
     private final JdbcTemplate jdbc;
     private final AuditRecordCodec codec;
-    private final ObjectMapper mapper;
     private final boolean enabled;
 
     private final GroupCommit groupCommit;
 
-    public AuditWriter(JdbcTemplate jdbc, AuditRecordCodec codec, ObjectMapper mapper, ScimflowProperties props,
+    public AuditWriter(JdbcTemplate jdbc, AuditRecordCodec codec, ScimflowProperties props,
                        GroupCommit groupCommit) {
         this.jdbc = jdbc;
         this.groupCommit = groupCommit;
         this.codec = codec;
-        this.mapper = mapper;
         this.enabled = props.getAudit().isEnabled();
     }
 

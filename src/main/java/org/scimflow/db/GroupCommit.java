@@ -26,7 +26,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  *
  * <p>Run one by one, writes would each wait for a disk flush of their own (and, before the audit inbox
  * of docs/decisions/0015, queued on the chain head's lock until then). Here a single worker takes
- * whatever writes are waiting, runs each inside its own savepoint of one transaction, and commits once. A write that fails rolls back to its savepoint and gets its own error; the others are
+ * whatever writes are waiting, runs each inside its own savepoint of one transaction, and commits once.
+ * A write that fails rolls back to its savepoint and gets its own error; the others are
  * unaffected. No caller is answered before the commit that holds its change and its audit record.
  *
  * <p>Audit records of calls that changed nothing (reads, rejected calls; {@link #executeAtCommit}) have a

@@ -10,8 +10,10 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.scimflow.config.ScimflowProperties;
 import javax.sql.DataSource;
@@ -46,7 +48,7 @@ class AuditSequencerTest extends HubTest {
 
     /**
      * Writers commit in an order other than the one their inbox ids were handed out in (each holds its
-     * transaction open a little after the insert), while a sequencer with batches of 7 runs without pause
+     * transaction open until every writer has inserted its record of the round), while a sequencer with batches of 7 runs without pause
      * next to the hub's own. A record committed during a move must wait for the next one, not vanish with
      * the rows the move deletes, nor go in twice.
      */
@@ -68,6 +70,7 @@ class AuditSequencerTest extends HubTest {
             return moved;
         });
         TransactionTemplate tx = new TransactionTemplate(tm);
+        CyclicBarrier allInserted = new CyclicBarrier(writers);
         List<Future<?>> done = new ArrayList<>();
         for (int w = 0; w < writers; w++) {
             int writerNo = w;
@@ -79,7 +82,7 @@ class AuditSequencerTest extends HubTest {
                                 .eventTime(Instant.now()).correlationId(marker).channel("system").action("test.race")
                                 .outcome("success").actorType("system").actorId("writer-" + writerNo)
                                 .subjectName(String.valueOf(n)).build());
-                        sleepUpTo(2);
+                        awaitOthers(allInserted);
                     });
                 }
                 return null;
@@ -143,11 +146,14 @@ class AuditSequencerTest extends HubTest {
                 "UP".equals(api.withToken(null).get("/actuator/health").json().get("status").asText()));
     }
 
-    private static void sleepUpTo(int millis) {
+    private static void awaitOthers(CyclicBarrier barrier) {
         try {
-            Thread.sleep(ThreadLocalRandom.current().nextInt(millis + 1));
+            barrier.await(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (BrokenBarrierException | TimeoutException e) {
+            throw new IllegalStateException("a writer did not insert its record of the round", e);
         }
     }
 }

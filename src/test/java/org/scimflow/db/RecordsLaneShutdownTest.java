@@ -35,7 +35,7 @@ class RecordsLaneShutdownTest extends HubTest {
     @ValueSource(strings = {"PT0S", "PT0.05S"})
     void everyQueuedRecordIsCommittedBeforeStopReturns(Duration gather) {
         GroupCommit lane = new GroupCommit(tm, 1, gather);
-        AuditWriter writer = new AuditWriter(jdbc, new AuditRecordCodec(mapper), mapper, props, lane);
+        AuditWriter writer = new AuditWriter(jdbc, new AuditRecordCodec(mapper), props, lane);
         lane.start();
         String marker = "lane-stop-" + System.nanoTime();
         int n = 3000;
@@ -106,7 +106,7 @@ class RecordsLaneShutdownTest extends HubTest {
     }
 
     private AuditWriter writer(GroupCommit lane) {
-        return new AuditWriter(jdbc, new AuditRecordCodec(mapper), mapper, props, lane);
+        return new AuditWriter(jdbc, new AuditRecordCodec(mapper), props, lane);
     }
 
     private long count(String marker) {
