@@ -20,6 +20,7 @@
 #   JAR=/tmp/other.jar bench/run-audit-interleaved.sh    # a jar built elsewhere (default: built here)
 #   HUB_ENV="SCIMFLOW_DB_GROUP_COMMIT_WORKERS=2" bench/run-audit-interleaved.sh   # extra settings, both hubs
 #   A_NAME=new A_JAR=/tmp/new.jar A_ENV= B_NAME=old B_JAR=/tmp/old.jar B_ENV= bench/run-audit-interleaved.sh
+#   KEEP_DATA=1 bench/run-audit-interleaved.sh          # keep both data directories (about 5 GB each)
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -93,6 +94,8 @@ stop_hubs() {
         kill -9 "${PID[$mode]}" 2>/dev/null || true
         if [[ -n "$pm" ]] && kill -0 "$pm" 2>/dev/null; then kill -INT "$pm" 2>/dev/null || true; fi
         wait "${PID[$mode]}" 2>/dev/null || true
+        # A run leaves some 5 GB of database per hub; the logs and wrk output stay in $WORK.
+        [[ -n "${KEEP_DATA:-}" || -z "${DATA[$mode]:-}" ]] || rm -rf "${DATA[$mode]}"
     done
 }
 trap stop_hubs EXIT

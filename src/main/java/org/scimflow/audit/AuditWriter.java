@@ -2,7 +2,11 @@ package org.scimflow.audit;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -13,7 +17,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * Appends audit events to the audit inbox in PostgreSQL, from which {@link AuditSequencer} links them
- * into the hash chain (docs/decisions/0015).
+ * into the hash chain (docs/decisions/0015, 0016).
  *
  * <p>Runs in the caller's transaction when there is one: a SCIM write and its audit record commit
  * together or not at all. The record gets its {@code seq} and links when it is sequenced, in the order
@@ -102,36 +106,114 @@ public class AuditWriter {
         }
     }
 
-    /** Inserts a batch into the inbox (V17): each record's canonical content and its SHA-256. */
-    private static final String INBOX = "insert into audit_inbox (record, content_hash) "
-            + "select * from unnest(?::jsonb[], ?::bytea[])";
+    /** The inbox's columns (V18), in the order {@link #bind} sets them. */
+    private static final String COLUMNS = "event_id, schema_version, event_time, recorded_time, correlation_id, "
+            + "parent_event_id, cycle_id, channel, action, outcome, actor_type, actor_id, actor_ip, "
+            + "actor_user_agent, subject_type, subject_id, subject_name, subject_external_id, target_system, "
+            + "target_id, http_method, http_path, http_status, scim_type, error, attempt, duration_ms, changes, "
+            + "content_hash";
+    private static final int PARAMETERS = 29;
+
+    /** Records per INSERT: a batch larger than this takes several statements (in the same transaction). */
+    static final int ROWS_PER_STATEMENT = 32;
 
     /**
-     * Puts {@code events}, in this order, into the inbox with one statement, in the current transaction:
-     * they commit with the write they describe and join the chain when {@link AuditSequencer} next runs.
+     * {@code INSERTS[n]} inserts n records. One statement text per size, so the driver prepares each once
+     * per connection and the server plans it once.
+     */
+    private static final String[] INSERTS = new String[ROWS_PER_STATEMENT + 1];
+
+    static {
+        String row = "(" + "?, ".repeat(PARAMETERS - 2) + "?::jsonb, ?)";
+        for (int n = 1; n <= ROWS_PER_STATEMENT; n++) {
+            INSERTS[n] = "insert into audit_inbox (" + COLUMNS + ") values " + String.join(", ",
+                    java.util.Collections.nCopies(n, row));
+        }
+    }
+
+    /**
+     * Puts {@code events}, in this order, into the inbox in the current transaction, each as the log's
+     * columns with the SHA-256 of its RFC 8785 canonical content: they commit with the write they describe
+     * and join the chain when {@link AuditSequencer} next runs.
      */
     private void appendNow(List<AuditEvent> events, List<AtomicReference<AuditEvent>> results) {
         int n = events.size();
-        String[] records = new String[n];
+        AuditEvent[] stamped = new AuditEvent[n];
         byte[][] contentHashes = new byte[n][];
         Instant now = Instant.now();
         for (int i = 0; i < n; i++) {
             AuditEvent source = events.get(i);
             AuditEvent e = source.toBuilder().recordedTime(now).changes(AuditEvent.storable(source.changes())).build();
-            byte[] content = codec.canonicalContent(e);
-            records[i] = new String(content, StandardCharsets.UTF_8);
-            contentHashes[i] = AuditRecordCodec.sha256(content);
+            stamped[i] = e;
+            contentHashes[i] = AuditRecordCodec.sha256(codec.canonicalContent(e));
             results.get(i).set(e);
         }
         int inserted = jdbc.execute((java.sql.Connection con) -> {
-            try (PreparedStatement ps = con.prepareStatement(INBOX)) {
-                ps.setArray(1, con.createArrayOf("text", records));
-                ps.setArray(2, con.createArrayOf("bytea", contentHashes));
-                return ps.executeUpdate();
+            int rows = 0;
+            for (int from = 0; from < n; from += ROWS_PER_STATEMENT) {
+                int size = Math.min(ROWS_PER_STATEMENT, n - from);
+                try (PreparedStatement ps = con.prepareStatement(INSERTS[size])) {
+                    for (int i = 0; i < size; i++) {
+                        bind(ps, i * PARAMETERS, stamped[from + i], contentHashes[from + i]);
+                    }
+                    rows += ps.executeUpdate();
+                }
             }
+            return rows;
         });
         if (inserted != n) {
             throw new IllegalStateException("audit_inbox took " + inserted + " rows for " + n + " records");
+        }
+    }
+
+    /** Sets one record's {@link #PARAMETERS} values, after the first {@code offset} parameters. */
+    private static void bind(PreparedStatement ps, int offset, AuditEvent e, byte[] contentHash) throws SQLException {
+        int p = offset;
+        ps.setObject(++p, e.eventId());
+        ps.setShort(++p, (short) e.schemaVersion());
+        ps.setObject(++p, utc(e.eventTime()));
+        ps.setObject(++p, utc(e.recordedTime()));
+        ps.setString(++p, e.correlationId());
+        if (e.parentEventId() == null) {
+            ps.setNull(++p, Types.OTHER);
+        } else {
+            ps.setObject(++p, e.parentEventId());
+        }
+        ps.setString(++p, e.cycleId());
+        ps.setString(++p, e.channel());
+        ps.setString(++p, e.action());
+        ps.setString(++p, e.outcome());
+        ps.setString(++p, e.actorType());
+        ps.setString(++p, e.actorId());
+        ps.setString(++p, e.actorIp());
+        ps.setString(++p, e.actorUserAgent());
+        ps.setString(++p, e.subjectType());
+        ps.setString(++p, e.subjectId());
+        ps.setString(++p, e.subjectName());
+        ps.setString(++p, e.subjectExternalId());
+        ps.setString(++p, e.targetSystem());
+        ps.setString(++p, e.targetId());
+        ps.setString(++p, e.httpMethod());
+        ps.setString(++p, e.httpPath());
+        setInteger(ps, ++p, e.httpStatus());
+        ps.setString(++p, e.scimType());
+        ps.setString(++p, e.error());
+        setInteger(ps, ++p, e.attempt());
+        setInteger(ps, ++p, e.durationMs());
+        ps.setString(++p, AuditRecordCodec.hasChanges(e)
+                ? new String(CanonicalJson.bytes(e.changes()), StandardCharsets.UTF_8) : null);
+        ps.setBytes(++p, contentHash);
+    }
+
+    private static OffsetDateTime utc(Instant t) {
+        return t == null ? null : OffsetDateTime.ofInstant(t, ZoneOffset.UTC);
+    }
+
+    private static void setInteger(PreparedStatement ps, int p, Integer v) throws SQLException {
+        if (v == null) {
+            ps.setNull(p, Types.INTEGER);
+        } else {
+            ps.setInt(p, v);
         }
     }
 

@@ -69,17 +69,16 @@ class AppendOnlyTest extends HubTest {
     /** Records leave the inbox only through the owner's sequencing function, into the log. */
     @Test
     void theRuntimeRoleCannotTakeRecordsOutOfTheInbox() {
-        for (String sql : new String[] {"delete from audit_inbox", "update audit_inbox set record = record",
+        for (String sql : new String[] {"delete from audit_inbox", "update audit_inbox set action = action",
                 "truncate audit_inbox"}) {
             assertThatThrownBy(() -> jdbc.execute(sql)).as(sql).hasStackTraceContaining("permission denied");
         }
         JdbcTemplate asOwner = new JdbcTemplate(owner);
         // A row of its own to update (row triggers fire per row); one implicit transaction, rolled back.
-        String waiting = "insert into audit_inbox (record, content_hash) values ('{\"eventId\":\""
-                + java.util.UUID.randomUUID() + "\",\"schemaVersion\":1,\"eventTime\":\"2026-01-01T00:00:00Z\","
-                + "\"recordedTime\":\"2026-01-01T00:00:00Z\",\"correlationId\":\"c\",\"channel\":\"system\","
-                + "\"action\":\"x\",\"outcome\":\"success\"}', sha256('x')); ";
-        for (String sql : new String[] {waiting + "update audit_inbox set record = record", "truncate audit_inbox"}) {
+        String waiting = "insert into audit_inbox (event_id, schema_version, event_time, recorded_time, "
+                + "correlation_id, channel, action, outcome, content_hash) values ('" + java.util.UUID.randomUUID()
+                + "', 1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', 'c', 'system', 'x', 'success', sha256('x')); ";
+        for (String sql : new String[] {waiting + "update audit_inbox set action = action", "truncate audit_inbox"}) {
             assertThatThrownBy(() -> asOwner.execute("set session_replication_role = replica; " + sql))
                     .as(sql).hasStackTraceContaining("not allowed");
         }

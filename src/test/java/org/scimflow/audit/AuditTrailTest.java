@@ -34,7 +34,7 @@ class AuditTrailTest extends HubTest {
 
         // Committed with the write: present the moment the response arrives, in the inbox or already linked
         // into the log (both counted in one statement, so one snapshot).
-        assertThat(jdbc.queryForObject("select (select count(*) from audit_inbox where record ->> 'correlationId' = ?) "
+        assertThat(jdbc.queryForObject("select (select count(*) from audit_inbox where correlation_id = ?) "
                 + "+ (select count(*) from audit_event where correlation_id = ?)", Long.class, "req-" + name, "req-" + name))
                 .isEqualTo(1);
         auditLinked();

@@ -71,11 +71,10 @@ class DefinerFunctionsTest extends HubTest {
                         + "execute function pg_temp.escalate()");
                 st.execute("create temp table audit_inbox as select * from " + schema(st) + ".audit_inbox where false");
                 // A real record waiting, so the sequencer has something to write (where it writes is the question).
-                st.execute("insert into " + schema(st) + ".audit_inbox (record, content_hash) values ('"
-                        + "{\"eventId\":\"" + java.util.UUID.randomUUID() + "\",\"schemaVersion\":1,"
-                        + "\"eventTime\":\"2026-01-01T00:00:00Z\",\"recordedTime\":\"2026-01-01T00:00:00Z\","
-                        + "\"correlationId\":\"c\",\"channel\":\"system\",\"action\":\"x\",\"outcome\":\"success\"}', "
-                        + "sha256('x'))");
+                st.execute("insert into " + schema(st) + ".audit_inbox (event_id, schema_version, event_time, "
+                        + "recorded_time, correlation_id, channel, action, outcome, content_hash) values ('"
+                        + java.util.UUID.randomUUID() + "', 1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', 'c', "
+                        + "'system', 'x', 'success', sha256('x'))");
                 assertThat(single(st, "select audit_sequence_inbox(10) > 0")).isEqualTo("t");
                 assertThat(single(st, "select rolsuper from pg_roles where rolname = current_user"))
                         .as("the runtime role became a superuser").isEqualTo("f");

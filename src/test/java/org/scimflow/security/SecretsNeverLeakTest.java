@@ -59,7 +59,7 @@ class SecretsNeverLeakTest extends HubTest {
 
         // The log, and whatever still waits in the inbox to be linked into it.
         String allAudit = String.join("\n", jdbc.queryForList("select row_to_json(a)::text from audit_event a "
-                + "union all select record::text from audit_inbox", String.class));
+                + "union all select i::text from audit_inbox i", String.class));
         assertThat(allAudit).doesNotContain(PASSWORD).doesNotContain(TOKEN).doesNotContain(AUDITOR_TOKEN)
                 .doesNotContain(SCIM_TOKEN);
         String identity = String.join("\n", jdbc.queryForList("select resource::text from scim_user", String.class));
