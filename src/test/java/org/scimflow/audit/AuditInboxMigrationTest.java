@@ -4,21 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.uuid.Generators;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.scimflow.support.MigrationDatabase;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -29,7 +26,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AuditInboxMigrationTest {
 
-    EmbeddedPostgres pg;
+    MigrationDatabase pg;
     DataSource ds;
     JdbcTemplate db;
     final ObjectMapper mapper = new ObjectMapper();
@@ -38,12 +35,10 @@ class AuditInboxMigrationTest {
 
     @BeforeAll
     void aStoppedHubLeftRecordsInTheOldInbox() throws Exception {
-        Path dir = Files.createTempDirectory(Path.of(System.getProperty("scimflow.test.tmp", "target")), "inbox-");
-        pg = EmbeddedPostgres.builder().setDataDirectory(dir.resolve("postgres")).setCleanDataDirectory(true).start();
-        ds = pg.getPostgresDatabase();
-        db = new JdbcTemplate(ds);
-        db.execute("create role scimflow_app login");
-        flyway("17").migrate();
+        pg = MigrationDatabase.start("inbox");
+        ds = pg.dataSource();
+        db = pg.jdbc();
+        pg.migrateTo("17");
         Instant t = Instant.parse("2026-11-30T10:00:00.123456Z");
         List<AuditEvent> events = List.of(
                 AuditEvent.builder().eventId(id()).eventTime(t).recordedTime(t.plusMillis(3)).correlationId("c-1")
@@ -66,7 +61,7 @@ class AuditInboxMigrationTest {
                     new String(codec.canonicalContent(e), StandardCharsets.UTF_8), codec.contentHash(e));
             waiting.add(e.eventId());
         }
-        flyway(null).migrate();
+        pg.migrateTo(null);
     }
 
     private static UUID id() {
@@ -78,14 +73,6 @@ class AuditInboxMigrationTest {
         pg.close();
     }
 
-    Flyway flyway(String target) {
-        var c = Flyway.configure().dataSource(ds).locations("classpath:db/migration")
-                .placeholders(Map.of("appRole", "scimflow_app"));
-        if (target != null) {
-            c.target(target);
-        }
-        return c.load();
-    }
 
     @Test
     void everyWaitingRecordIsLinkedInItsOrderAndVerifies() throws Exception {

@@ -4,18 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.uuid.Generators;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.scimflow.support.MigrationDatabase;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -25,7 +23,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AuditPartitionMigrationTest {
 
-    EmbeddedPostgres pg;
+    MigrationDatabase pg;
     DataSource ds;
     JdbcTemplate db;
     final ObjectMapper mapper = new ObjectMapper();
@@ -36,12 +34,10 @@ class AuditPartitionMigrationTest {
 
     @BeforeAll
     void anInstallBeforePartitions() throws Exception {
-        Path dir = Files.createTempDirectory(Path.of(System.getProperty("scimflow.test.tmp", "target")), "migration-");
-        pg = EmbeddedPostgres.builder().setDataDirectory(dir.resolve("postgres")).setCleanDataDirectory(true).start();
-        ds = pg.getPostgresDatabase();
-        db = new JdbcTemplate(ds);
-        db.execute("create role scimflow_app login");
-        flyway("4").migrate();
+        pg = MigrationDatabase.start("migration");
+        ds = pg.dataSource();
+        db = pg.jdbc();
+        pg.migrateTo("4");
         for (String t : recorded) {
             AuditEvent e = AuditEvent.builder().eventId(Generators.timeBasedEpochGenerator().generate())
                     .eventTime(Instant.parse(t)).recordedTime(Instant.parse(t)).correlationId("c-" + t).channel("system")
@@ -49,7 +45,7 @@ class AuditPartitionMigrationTest {
             db.queryForMap("select * from audit_append(?::jsonb, ?)", mapper.writeValueAsString(codec.toColumns(e)),
                     codec.contentHash(e));
         }
-        flyway(null).migrate();
+        pg.migrateTo(null);
     }
 
     @AfterAll
@@ -57,14 +53,6 @@ class AuditPartitionMigrationTest {
         pg.close();
     }
 
-    Flyway flyway(String target) {
-        var c = Flyway.configure().dataSource(ds).locations("classpath:db/migration")
-                .placeholders(Map.of("appRole", "scimflow_app"));
-        if (target != null) {
-            c.target(target);
-        }
-        return c.load();
-    }
 
     @Test
     void everyRecordMovesIntoThePartitionOfItsMonthAndTheChainStillVerifies() throws Exception {
