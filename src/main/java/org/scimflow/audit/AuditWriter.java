@@ -122,12 +122,15 @@ public class AuditWriter {
      * per connection and the server plans it once.
      */
     private static final String[] INSERTS = new String[ROWS_PER_STATEMENT + 1];
+    /** The same, ending the transaction in the same round trip (see {@link GroupCommit#mayCommitWithLastStatement}). */
+    private static final String[] INSERTS_AND_COMMIT = new String[ROWS_PER_STATEMENT + 1];
 
     static {
         String row = "(" + "?, ".repeat(PARAMETERS - 2) + "?::jsonb, ?)";
         for (int n = 1; n <= ROWS_PER_STATEMENT; n++) {
             INSERTS[n] = "insert into audit_inbox (" + COLUMNS + ") values " + String.join(", ",
                     java.util.Collections.nCopies(n, row));
+            INSERTS_AND_COMMIT[n] = INSERTS[n] + ";\ncommit";
         }
     }
 
@@ -148,15 +151,18 @@ public class AuditWriter {
             contentHashes[i] = AuditRecordCodec.sha256(codec.canonicalContent(e));
             results.get(i).set(e);
         }
+        boolean commit = GroupCommit.mayCommitWithLastStatement();
         int inserted = jdbc.execute((java.sql.Connection con) -> {
             int rows = 0;
             for (int from = 0; from < n; from += ROWS_PER_STATEMENT) {
                 int size = Math.min(ROWS_PER_STATEMENT, n - from);
-                try (PreparedStatement ps = con.prepareStatement(INSERTS[size])) {
+                boolean last = from + size == n;
+                try (PreparedStatement ps = con.prepareStatement((commit && last ? INSERTS_AND_COMMIT : INSERTS)[size])) {
                     for (int i = 0; i < size; i++) {
                         bind(ps, i * PARAMETERS, stamped[from + i], contentHashes[from + i]);
                     }
-                    rows += ps.executeUpdate();
+                    ps.execute();
+                    rows += ps.getUpdateCount();
                 }
             }
             return rows;

@@ -48,6 +48,8 @@ public class GroupCommit implements SmartLifecycle {
     private static final ThreadLocal<List<Runnable>> DEFERRED = new ThreadLocal<>();
     /** While a worker runs a batch's deferred work: buffers that deferred work fills, flushed after it. */
     private static final ThreadLocal<java.util.Map<Object, Runnable>> BATCH_END = new ThreadLocal<>();
+    /** Set while the last batch-end buffer runs and it may end the transaction (see {@link #mayCommitWithLastStatement}). */
+    private static final ThreadLocal<Boolean> ENDS_TRANSACTION = new ThreadLocal<>();
 
     private final BlockingQueue<Task<?>> queue = new LinkedBlockingQueue<>();
     /**
@@ -104,6 +106,18 @@ public class GroupCommit implements SmartLifecycle {
         @SuppressWarnings("unchecked")
         B buffer = (B) buffers.computeIfAbsent(key, k -> create.get());
         return buffer;
+    }
+
+    /**
+     * Whether the calling batch-end buffer (see {@link #batchEnd}) is the last work of its batch's
+     * transaction, which nothing has marked rollback-only: its last statement may then end with
+     * {@code COMMIT}, sent in the same round trip, instead of the worker's commit costing one of its own.
+     * The worker commits right after the buffer anyway and the driver then finds nothing left to commit;
+     * if that statement fails, the batch fails as it does when its commit fails. Audit records use it
+     * (docs/decisions/0017).
+     */
+    public static boolean mayCommitWithLastStatement() {
+        return Boolean.TRUE.equals(ENDS_TRANSACTION.get());
     }
 
     /**
@@ -227,7 +241,7 @@ public class GroupCommit implements SmartLifecycle {
                     t.run(savepoint);
                 }
                 // Writes that succeeded now append their audit records, in order, then all commit.
-                runDeferred(batch);
+                runDeferred(batch, () -> !status.isRollbackOnly());
             });
         } catch (RuntimeException commitFailed) {
             if (batch.size() > 1 && batch.stream().noneMatch(t -> t.ownSavepoint)) {
@@ -267,7 +281,7 @@ public class GroupCommit implements SmartLifecycle {
         try {
             outer.executeWithoutResult(status -> {
                 t.run(savepoint);
-                runDeferred(List.of(t));
+                runDeferred(List.of(t), () -> !status.isRollbackOnly());
             });
         } catch (RuntimeException failed) {
             if (t.error == null) {
@@ -276,8 +290,12 @@ public class GroupCommit implements SmartLifecycle {
         }
     }
 
-    /** The deferred work of the tasks that succeeded, in order, then the buffers it filled (see {@link #batchEnd}). */
-    private static void runDeferred(List<Task<?>> tasks) {
+    /**
+     * The deferred work of the tasks that succeeded, in order, then the buffers it filled (see
+     * {@link #batchEnd}); the last of them may commit the transaction if {@code mayCommit} says so when it
+     * starts (deferred work may have marked the transaction rollback-only meanwhile).
+     */
+    private static void runDeferred(List<Task<?>> tasks, java.util.function.BooleanSupplier mayCommit) {
         java.util.Map<Object, Runnable> buffers = new java.util.LinkedHashMap<>();
         BATCH_END.set(buffers);
         try {
@@ -289,7 +307,17 @@ public class GroupCommit implements SmartLifecycle {
         } finally {
             BATCH_END.remove();
         }
-        buffers.values().forEach(Runnable::run);
+        List<Runnable> ends = new ArrayList<>(buffers.values());
+        for (int i = 0; i < ends.size(); i++) {
+            if (i == ends.size() - 1 && mayCommit.getAsBoolean()) {
+                ENDS_TRANSACTION.set(Boolean.TRUE);
+            }
+            try {
+                ends.get(i).run();
+            } finally {
+                ENDS_TRANSACTION.remove();
+            }
+        }
     }
 
     @Override
