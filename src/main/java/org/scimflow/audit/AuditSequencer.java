@@ -13,7 +13,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Links committed audit records from the inbox into the hash chain (V17, docs/decisions/0015).
+ * Links committed audit records from the inbox into the hash chain (V17 and V18, docs/decisions/0015
+ * and 0016).
  *
  * <p>A write commits its audit record into {@code audit_inbox} together with the change; this sequencer
  * moves what has committed into {@code audit_event} every {@code scimflow.audit.sequencing.interval}

@@ -22,7 +22,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  *
  * <p>A few workers ({@code scimflow.db.group-commit-workers}) each run a batch at a time on their own
  * connection, so one batch's work overlaps another's commit; audit appends wait for the end of their
- * batch ({@link #beforeCommit}) and go in together, one statement per batch ({@link #batchEnd}).
+ * batch ({@link #beforeCommit}) and go in together at its end ({@link #batchEnd}), the last statement
+ * carrying the batch's COMMIT ({@link #mayCommitWithLastStatement}).
  *
  * <p>Run one by one, writes would each wait for a disk flush of their own (and, before the audit inbox
  * of docs/decisions/0015, queued on the chain head's lock until then). Here a single worker takes

@@ -66,7 +66,10 @@ class AuditSequencerTest extends HubTest {
                 appended.add(e.eventId());
                 writer.appendLater(e);
             }
-            Thread.sleep(200);
+            // The records lane's insert is waiting on the lock, so everything appended after it queues.
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> jdbc.queryForObject(
+                    "select count(*) from pg_stat_activity where wait_event_type = 'Lock' "
+                            + "and query like 'insert into audit_inbox%'", Long.class) > 0);
             con.rollback();
         }
         Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> {
