@@ -29,9 +29,11 @@ public final class AuditRecordCodec {
 
     private static final HexFormat HEX = HexFormat.of();
     private final ObjectMapper mapper;
+    private final FastCanonical fast;
 
     public AuditRecordCodec(ObjectMapper mapper) {
         this.mapper = mapper;
+        this.fast = new FastCanonical(mapper);
     }
 
     /** The public JSON form, as served by the API, exported and published to Kafka. */
@@ -122,6 +124,15 @@ public final class AuditRecordCodec {
     /** RFC 8785 canonical bytes of {@link #content(AuditEvent)}. */
     public byte[] canonicalContent(AuditEvent e) {
         return CanonicalJson.bytes(content(e));
+    }
+
+    /**
+     * Appends the same bytes as {@link #canonicalContent} to {@code o}, written from the event's fields
+     * without a JSON tree; {@code changes} is {@code CanonicalJson.bytes(e.changes())}, null when
+     * {@link #hasChanges} is false. For the writer, which binds those bytes for the changes column too.
+     */
+    void writeCanonicalContent(AuditEvent e, byte[] changes, CanonicalJson.Out o) {
+        fast.write(new EventFields(e, changes), o);
     }
 
     /** The same bytes through the JCS reference implementation (text round trip); kept to cross-check. */

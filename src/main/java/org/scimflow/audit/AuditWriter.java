@@ -1,6 +1,8 @@
 package org.scimflow.audit;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
@@ -12,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.scimflow.config.ScimflowProperties;
 import org.scimflow.db.GroupCommit;
+import org.scimflow.security.Sha256;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -142,13 +145,29 @@ public class AuditWriter {
     private void appendNow(List<AuditEvent> events, List<AtomicReference<AuditEvent>> results) {
         int n = events.size();
         AuditEvent[] stamped = new AuditEvent[n];
+        String[] changes = new String[n];
         byte[][] contentHashes = new byte[n][];
         Instant now = Instant.now();
+        CanonicalJson.Out content = new CanonicalJson.Out(1024);
         for (int i = 0; i < n; i++) {
             AuditEvent source = events.get(i);
-            AuditEvent e = source.toBuilder().recordedTime(now).changes(AuditEvent.storable(source.changes())).build();
+            JsonNode storedChanges = source.changes();
+            byte[] changesJson = null;
+            if (AuditRecordCodec.hasChanges(source)) {
+                changesJson = CanonicalJson.bytes(storedChanges);
+                if (mayHoldNul(changesJson)) {
+                    storedChanges = AuditEvent.storable(storedChanges);
+                    changesJson = CanonicalJson.bytes(storedChanges);
+                }
+                changes[i] = new String(changesJson, StandardCharsets.UTF_8);
+            }
+            AuditEvent e = source.toBuilder().recordedTime(now).changes(storedChanges).build();
             stamped[i] = e;
-            contentHashes[i] = AuditRecordCodec.sha256(codec.canonicalContent(e));
+            content.reset();
+            codec.writeCanonicalContent(e, changesJson, content);
+            MessageDigest sha256 = Sha256.digest();
+            sha256.update(content.buf, 0, content.len);
+            contentHashes[i] = sha256.digest();
             results.get(i).set(e);
         }
         boolean commit = GroupCommit.mayCommitWithLastStatement();
@@ -159,7 +178,7 @@ public class AuditWriter {
                 boolean last = from + size == n;
                 try (PreparedStatement ps = con.prepareStatement((commit && last ? INSERTS_AND_COMMIT : INSERTS)[size])) {
                     for (int i = 0; i < size; i++) {
-                        bind(ps, i * PARAMETERS, stamped[from + i], contentHashes[from + i]);
+                        bind(ps, i * PARAMETERS, stamped[from + i], changes[from + i], contentHashes[from + i]);
                     }
                     ps.execute();
                     rows += ps.getUpdateCount();
@@ -173,7 +192,8 @@ public class AuditWriter {
     }
 
     /** Sets one record's {@link #PARAMETERS} values, after the first {@code offset} parameters. */
-    private static void bind(PreparedStatement ps, int offset, AuditEvent e, byte[] contentHash) throws SQLException {
+    private static void bind(PreparedStatement ps, int offset, AuditEvent e, String changes, byte[] contentHash)
+            throws SQLException {
         int p = offset;
         ps.setObject(++p, e.eventId());
         ps.setShort(++p, (short) e.schemaVersion());
@@ -206,9 +226,23 @@ public class AuditWriter {
         ps.setString(++p, e.error());
         setInteger(ps, ++p, e.attempt());
         setInteger(ps, ++p, e.durationMs());
-        ps.setString(++p, AuditRecordCodec.hasChanges(e)
-                ? new String(CanonicalJson.bytes(e.changes()), StandardCharsets.UTF_8) : null);
+        ps.setString(++p, changes);
         ps.setBytes(++p, contentHash);
+    }
+
+    /**
+     * Whether canonical JSON text may hold an escaped NUL (a backslash, {@code u} and four zeros), which
+     * PostgreSQL cannot store (see {@link AuditEvent#storable(String)}). Text that only looks like one (an
+     * escaped backslash before {@code u0000}) takes the slow path for nothing.
+     */
+    static boolean mayHoldNul(byte[] json) {
+        for (int i = 0; i + 5 < json.length; i++) {
+            if (json[i] == '\\' && json[i + 1] == 'u' && json[i + 2] == '0' && json[i + 3] == '0' && json[i + 4] == '0'
+                    && json[i + 5] == '0') {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static OffsetDateTime utc(Instant t) {

@@ -10,8 +10,9 @@ import java.nio.charset.StandardCharsets;
  * key order that sorting {@link AuditRecordCodec#content} produces. Must equal
  * {@code codec.canonicalContent(codec.fromRow(row))} byte for byte; the tests verify real rows both ways.
  *
- * <p>This is the one layout of the record for both kinds of row: column values read as text
- * ({@link RawRecord}, for exports) and binary COPY rows read in place ({@link BinaryRow}, for verification).
+ * <p>This is the one layout of the record for every source of its values: column values read as text
+ * ({@link RawRecord}, for exports), binary COPY rows read in place ({@link BinaryRow}, for verification)
+ * and the events the writer hashes ({@link EventFields}).
  */
 final class FastCanonical {
 
@@ -32,6 +33,11 @@ final class FastCanonical {
         int changesFrom();
 
         int changesLength();
+
+        /** True when {@link #changes} is already canonical JSON, to be copied as it is. */
+        default boolean changesCanonical() {
+            return false;
+        }
     }
 
     /** How a member's value is written. */
@@ -158,7 +164,9 @@ final class FastCanonical {
             return;
         }
         key(k, o);
-        if (!CanonicalJson.text(t, from, len, o)) {
+        if (f.changesCanonical()) {
+            o.bytes(t, from, len);
+        } else if (!CanonicalJson.text(t, from, len, o)) {
             try {
                 CanonicalJson.write(mapper.readTree(new String(t, from, len, StandardCharsets.UTF_8)), o);
             } catch (IOException e) {

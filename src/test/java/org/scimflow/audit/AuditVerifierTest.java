@@ -160,6 +160,29 @@ class AuditVerifierTest extends HubTest {
     }
 
     /**
+     * PostgreSQL stores no NUL: one in the changes (a name or a value) is stored, and hashed, as U+FFFD.
+     * Text that only spells an escaped NUL (a backslash, then {@code u0000}) is stored as it is.
+     */
+    @org.junit.jupiter.api.Test
+    void aNulInTheChangesIsStoredAsItWasHashed() throws Exception {
+        AuditEvent nul = AuditEvent.builder().eventId(Generators.timeBasedEpochGenerator().generate())
+                .eventTime(Instant.now()).correlationId("nul").channel("system").action("test.changes")
+                .outcome("success").changes(mapper.readTree("[{\"path\":\"a\\u0000b\",\"new\":\"x\\u0000\"}]")).build();
+        AuditEvent spelled = nul.toBuilder().eventId(Generators.timeBasedEpochGenerator().generate())
+                .changes(mapper.readTree("[{\"path\":\"a\\\\u0000b\"}]")).build();
+        long first = appended(nul);
+        long second = appended(spelled);
+
+        assertThat(jdbc.queryForObject("select changes::text from audit_event where seq = ?", String.class, first))
+                .isEqualTo("[{\"new\": \"x\ufffd\", \"path\": \"a\ufffdb\"}]");
+        assertThat(jdbc.queryForObject("select changes -> 0 ->> 'path' from audit_event where seq = ?", String.class,
+                second)).isEqualTo("a\\u0000b");
+        AuditVerifier.Result r = verifier.verify(new AuditVerifier.Options(first, second, java.util.List.of(), null));
+        assertThat(r.findings()).isEmpty();
+        assertThat(r.checked()).isEqualTo(2);
+    }
+
+    /**
      * The verifier canonicalises the jsonb text of changes itself where it can (PostgreSQL orders members
      * by length and spaces them): member order, nesting, escapes, non-ASCII text and names, and numbers it
      * leaves to a JSON tree must all hash as the writer hashed them.

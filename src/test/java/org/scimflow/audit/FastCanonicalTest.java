@@ -58,6 +58,30 @@ class FastCanonicalTest {
         assertThat(row.read(new byte[] {(byte) 0xff, (byte) 0xff})).as("the trailer").isFalse();
     }
 
+    /**
+     * The writer hashes content written from the event's fields ({@link EventFields}) with its changes
+     * canonicalised once; those bytes must be the ones the record's JSON tree gives, for every shape of
+     * changes the record may carry or leave out.
+     */
+    @Test
+    void eventsWrittenFromTheirFieldsGiveTheTreesBytes() {
+        SplittableRandom random = new SplittableRandom(11);
+        CanonicalJson.Out out = new CanonicalJson.Out(16);
+        List<JsonNode> odd = List.of(JsonNodeFactory.instance.nullNode(), mapper.createObjectNode(),
+                mapper.createArrayNode(), JsonNodeFactory.instance.textNode("just text"));
+        for (int i = 0; i < 3000; i++) {
+            AuditEvent e = event(random);
+            if (i < odd.size()) {
+                e = e.toBuilder().changes(odd.get(i)).build();
+            }
+            byte[] changes = AuditRecordCodec.hasChanges(e) ? CanonicalJson.bytes(e.changes()) : null;
+            out.reset();
+            codec.writeCanonicalContent(e, changes, out);
+            assertThat(new String(out.buf, 0, out.len, StandardCharsets.UTF_8)).as("record %d", i)
+                    .isEqualTo(new String(codec.canonicalContent(e), StandardCharsets.UTF_8));
+        }
+    }
+
     @Test
     void stringsFromBytesAreEscapedAsTheSameTextInAString() {
         SplittableRandom random = new SplittableRandom(7);
