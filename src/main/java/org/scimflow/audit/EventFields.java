@@ -71,16 +71,6 @@ final class EventFields implements FastCanonical.Fields {
     }
 
     @Override
-    public int changesFrom() {
-        return 0;
-    }
-
-    @Override
-    public int changesLength() {
-        return changes.length;
-    }
-
-    @Override
     public boolean changesCanonical() {
         return true;
     }

@@ -30,9 +30,14 @@ final class FastCanonical {
         /** The {@code changes} column's JSON text as UTF-8, null when the column is null; see {@link #changesFrom}. */
         byte[] changes();
 
-        int changesFrom();
+        /** Where the text starts in {@link #changes}: the whole array unless a row is read in place. */
+        default int changesFrom() {
+            return 0;
+        }
 
-        int changesLength();
+        default int changesLength() {
+            return changes().length;
+        }
 
         /** True when {@link #changes} is already canonical JSON, to be copied as it is. */
         default boolean changesCanonical() {

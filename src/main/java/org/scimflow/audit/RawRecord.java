@@ -72,14 +72,4 @@ final class RawRecord implements FastCanonical.Fields {
         }
         return changes;
     }
-
-    @Override
-    public int changesFrom() {
-        return 0;
-    }
-
-    @Override
-    public int changesLength() {
-        return changes().length;
-    }
 }
