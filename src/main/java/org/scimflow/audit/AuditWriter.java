@@ -235,7 +235,7 @@ public class AuditWriter {
      * PostgreSQL cannot store (see {@link AuditEvent#storable(String)}). Text that only looks like one (an
      * escaped backslash before {@code u0000}) takes the slow path for nothing.
      */
-    static boolean mayHoldNul(byte[] json) {
+    private static boolean mayHoldNul(byte[] json) {
         for (int i = 0; i + 5 < json.length; i++) {
             if (json[i] == '\\' && json[i + 1] == 'u' && json[i + 2] == '0' && json[i + 3] == '0' && json[i + 4] == '0'
                     && json[i + 5] == '0') {
