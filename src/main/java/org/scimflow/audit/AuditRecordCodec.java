@@ -128,11 +128,10 @@ public final class AuditRecordCodec {
 
     /**
      * Appends the same bytes as {@link #canonicalContent} to {@code o}, written from the event's fields
-     * without a JSON tree; {@code changes} is {@code CanonicalJson.bytes(e.changes())}, null when
-     * {@link #hasChanges} is false. For the writer, which binds those bytes for the changes column too.
+     * without a JSON tree. For the writer, which binds the same fields and changes bytes.
      */
-    void writeCanonicalContent(AuditEvent e, byte[] changes, CanonicalJson.Out o) {
-        fast.write(new EventFields(e, changes), o);
+    void writeCanonicalContent(EventFields e, CanonicalJson.Out o) {
+        fast.write(e, o);
     }
 
     /** The same bytes through the JCS reference implementation (text round trip); kept to cross-check. */

@@ -2,7 +2,6 @@ package org.scimflow.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
@@ -109,13 +108,10 @@ public class AuditWriter {
         }
     }
 
-    /** The inbox's columns (V18), in the order {@link #bind} sets them. */
-    private static final String COLUMNS = "event_id, schema_version, event_time, recorded_time, correlation_id, "
-            + "parent_event_id, cycle_id, channel, action, outcome, actor_type, actor_id, actor_ip, "
-            + "actor_user_agent, subject_type, subject_id, subject_name, subject_external_id, target_system, "
-            + "target_id, http_method, http_path, http_status, scim_type, error, attempt, duration_ms, changes, "
-            + "content_hash";
-    private static final int PARAMETERS = 29;
+    /** The inbox's columns (V18): the log's content columns and the hash, in the order {@link #bind} sets them. */
+    private static final String COLUMNS = RawRecord.CONTENT_COLUMNS + ", content_hash";
+    /** Values per record: the content columns and the hash. */
+    private static final int PARAMETERS = RawRecord.CHANGES - RawRecord.EVENT_ID + 2;
 
     /** Records per INSERT: a batch larger than this takes several statements (in the same transaction). */
     static final int ROWS_PER_STATEMENT = 32;
@@ -144,7 +140,7 @@ public class AuditWriter {
      */
     private void appendNow(List<AuditEvent> events, List<AtomicReference<AuditEvent>> results) {
         int n = events.size();
-        AuditEvent[] stamped = new AuditEvent[n];
+        EventFields[] stamped = new EventFields[n];
         String[] changes = new String[n];
         byte[][] contentHashes = new byte[n][];
         Instant now = Instant.now();
@@ -162,12 +158,10 @@ public class AuditWriter {
                 changes[i] = new String(changesJson, StandardCharsets.UTF_8);
             }
             AuditEvent e = source.toBuilder().recordedTime(now).changes(storedChanges).build();
-            stamped[i] = e;
+            stamped[i] = new EventFields(e, changesJson);
             content.reset();
-            codec.writeCanonicalContent(e, changesJson, content);
-            MessageDigest sha256 = Sha256.digest();
-            sha256.update(content.buf, 0, content.len);
-            contentHashes[i] = sha256.digest();
+            codec.writeCanonicalContent(stamped[i], content);
+            contentHashes[i] = Sha256.of(content.buf, 0, content.len);
             results.get(i).set(e);
         }
         boolean commit = GroupCommit.mayCommitWithLastStatement();
@@ -192,42 +186,39 @@ public class AuditWriter {
     }
 
     /** Sets one record's {@link #PARAMETERS} values, after the first {@code offset} parameters. */
-    private static void bind(PreparedStatement ps, int offset, AuditEvent e, String changes, byte[] contentHash)
+    private static void bind(PreparedStatement ps, int offset, EventFields e, String changes, byte[] contentHash)
             throws SQLException {
         int p = offset;
-        ps.setObject(++p, e.eventId());
-        ps.setShort(++p, (short) e.schemaVersion());
-        ps.setObject(++p, utc(e.eventTime()));
-        ps.setObject(++p, utc(e.recordedTime()));
-        ps.setString(++p, e.correlationId());
-        if (e.parentEventId() == null) {
-            ps.setNull(++p, Types.OTHER);
-        } else {
-            ps.setObject(++p, e.parentEventId());
+        for (int col = RawRecord.EVENT_ID; col < RawRecord.CHANGES; col++) {
+            Object v = e.value(col);
+            p++;
+            if (v == null) {
+                ps.setNull(p, nullType(col));
+            } else if (v instanceof String s) {
+                ps.setString(p, s);
+            } else if (v instanceof Instant t) {
+                ps.setObject(p, OffsetDateTime.ofInstant(t, ZoneOffset.UTC));
+            } else if (col == RawRecord.SCHEMA_VERSION) {
+                ps.setShort(p, ((Integer) v).shortValue());
+            } else if (v instanceof Integer i) {
+                ps.setInt(p, i);
+            } else {
+                ps.setObject(p, v);
+            }
         }
-        ps.setString(++p, e.cycleId());
-        ps.setString(++p, e.channel());
-        ps.setString(++p, e.action());
-        ps.setString(++p, e.outcome());
-        ps.setString(++p, e.actorType());
-        ps.setString(++p, e.actorId());
-        ps.setString(++p, e.actorIp());
-        ps.setString(++p, e.actorUserAgent());
-        ps.setString(++p, e.subjectType());
-        ps.setString(++p, e.subjectId());
-        ps.setString(++p, e.subjectName());
-        ps.setString(++p, e.subjectExternalId());
-        ps.setString(++p, e.targetSystem());
-        ps.setString(++p, e.targetId());
-        ps.setString(++p, e.httpMethod());
-        ps.setString(++p, e.httpPath());
-        setInteger(ps, ++p, e.httpStatus());
-        ps.setString(++p, e.scimType());
-        ps.setString(++p, e.error());
-        setInteger(ps, ++p, e.attempt());
-        setInteger(ps, ++p, e.durationMs());
         ps.setString(++p, changes);
         ps.setBytes(++p, contentHash);
+    }
+
+    /** The SQL type a null in content column {@code col} is bound as. */
+    private static int nullType(int col) {
+        return switch (col) {
+            case RawRecord.EVENT_ID, RawRecord.PARENT_EVENT_ID -> Types.OTHER;
+            case RawRecord.EVENT_TIME, RawRecord.RECORDED_TIME -> Types.TIMESTAMP_WITH_TIMEZONE;
+            case RawRecord.SCHEMA_VERSION -> Types.SMALLINT;
+            case RawRecord.HTTP_STATUS, RawRecord.ATTEMPT, RawRecord.DURATION_MS -> Types.INTEGER;
+            default -> Types.VARCHAR;
+        };
     }
 
     /**
@@ -243,18 +234,6 @@ public class AuditWriter {
             }
         }
         return false;
-    }
-
-    private static OffsetDateTime utc(Instant t) {
-        return t == null ? null : OffsetDateTime.ofInstant(t, ZoneOffset.UTC);
-    }
-
-    private static void setInteger(PreparedStatement ps, int p, Integer v) throws SQLException {
-        if (v == null) {
-            ps.setNull(p, Types.INTEGER);
-        } else {
-            ps.setInt(p, v);
-        }
     }
 
     public boolean isEnabled() {

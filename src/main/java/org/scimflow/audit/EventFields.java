@@ -16,7 +16,11 @@ final class EventFields implements FastCanonical.Fields {
         this.changes = changes;
     }
 
-    private Object value(int col) {
+    /**
+     * The value of content column {@code col} ({@link RawRecord#EVENT_ID} to {@link RawRecord#DURATION_MS}):
+     * a UUID, Instant, Integer or String, or null.
+     */
+    Object value(int col) {
         return switch (col) {
             case RawRecord.EVENT_ID -> e.eventId();
             case RawRecord.SCHEMA_VERSION -> e.schemaVersion();

@@ -7,10 +7,12 @@ package org.scimflow.audit;
  */
 final class RawRecord implements FastCanonical.Fields {
 
-    static final String COLUMNS = "seq, event_id, schema_version, event_time, recorded_time, correlation_id, "
+    /** The record's content columns, {@link #EVENT_ID} to {@link #CHANGES}: what the writer binds, in this order. */
+    static final String CONTENT_COLUMNS = "event_id, schema_version, event_time, recorded_time, correlation_id, "
             + "parent_event_id, cycle_id, channel, action, outcome, actor_type, actor_id, actor_ip, actor_user_agent, "
             + "subject_type, subject_id, subject_name, subject_external_id, target_system, target_id, http_method, "
-            + "http_path, http_status, scim_type, error, attempt, duration_ms, changes, prev_hash, record_hash";
+            + "http_path, http_status, scim_type, error, attempt, duration_ms, changes";
+    static final String COLUMNS = "seq, " + CONTENT_COLUMNS + ", prev_hash, record_hash";
     static final int SEQ = 0, EVENT_ID = 1, SCHEMA_VERSION = 2, EVENT_TIME = 3, RECORDED_TIME = 4, CORRELATION_ID = 5,
             PARENT_EVENT_ID = 6, CYCLE_ID = 7, CHANNEL = 8, ACTION = 9, OUTCOME = 10, ACTOR_TYPE = 11, ACTOR_ID = 12,
             ACTOR_IP = 13, ACTOR_USER_AGENT = 14, SUBJECT_TYPE = 15, SUBJECT_ID = 16, SUBJECT_NAME = 17,

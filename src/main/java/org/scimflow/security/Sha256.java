@@ -29,4 +29,11 @@ public final class Sha256 {
     public static byte[] of(byte[] data) {
         return digest().digest(data);
     }
+
+    /** The digest of {@code len} bytes of {@code data} from {@code off}. */
+    public static byte[] of(byte[] data, int off, int len) {
+        MessageDigest md = digest();
+        md.update(data, off, len);
+        return md.digest();
+    }
 }
