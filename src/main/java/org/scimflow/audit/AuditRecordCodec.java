@@ -166,7 +166,7 @@ public final class AuditRecordCodec {
         return Sha256.digest();
     }
 
-    /** Column values for {@code audit_append}, keyed by column name. */
+    /** Column values keyed by column name, as {@code jsonb_populate_record} reads them into a row. */
     public Map<String, Object> toColumns(AuditEvent e) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("event_id", str(e.eventId()));

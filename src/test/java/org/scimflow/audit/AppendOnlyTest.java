@@ -40,7 +40,7 @@ class AppendOnlyTest extends HubTest {
 
     /**
      * Every right the runtime role holds on the audit tables: appends only (the log itself and the chain
-     * head through the owner's append function), plus the relay's position. A new grant fails here first.
+     * head through the owner's sequencing function), plus the relay's position. A new grant fails here first.
      */
     @Test
     void theRuntimeRoleHoldsOnlyTheseRightsOnAuditTables() {
@@ -64,6 +64,21 @@ class AppendOnlyTest extends HubTest {
                 "audit_verification", "INSERT,SELECT")));
         assertThatThrownBy(() -> jdbc.update("update audit_signing_key set public_key = public_key"))
                 .hasStackTraceContaining("permission denied");
+    }
+
+    /**
+     * Every function the runtime role may run with the owner's rights (SECURITY DEFINER): sequencing the
+     * inbox into the log, and the partition upkeep whose checks are in SQL. A new one fails here first.
+     */
+    @Test
+    void theRuntimeRoleRunsOnlyTheseFunctionsWithTheOwnersRights() {
+        assertThat(jdbc.queryForList("""
+                select p.proname::text from pg_proc p
+                 where p.pronamespace = current_schema()::regnamespace and p.prosecdef
+                   and has_function_privilege(current_user, p.oid, 'EXECUTE')
+                 order by 1""", String.class))
+                .containsExactly("audit_drop_partition", "audit_ensure_partitions", "audit_partitions",
+                        "audit_sequence_inbox");
     }
 
     /** Records leave the inbox only through the owner's sequencing function, into the log. */

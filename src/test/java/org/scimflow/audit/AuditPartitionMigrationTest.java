@@ -7,7 +7,6 @@ import com.fasterxml.uuid.Generators;
 import java.nio.file.Files;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -69,9 +68,13 @@ class AuditPartitionMigrationTest {
                 .eventTime(Instant.now()).recordedTime(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS))
                 .correlationId("after").channel("system").action("test.after-partitions").outcome("success")
                 .actorType("system").build();
-        Map<String, Object> appended = db.queryForMap("select * from audit_append(?::jsonb, ?)",
-                mapper.writeValueAsString(codec.toColumns(next)), codec.contentHash(next));
-        assertThat(appended.get("out_seq")).isEqualTo(7L);
+        // Records now reach the log through the inbox (V17; V19 retired audit_append).
+        db.update("insert into audit_inbox (" + RawRecord.CONTENT_COLUMNS + ", content_hash) select "
+                + RawRecord.CONTENT_COLUMNS + ", ? from jsonb_populate_record(null::audit_inbox, ?::jsonb)",
+                codec.contentHash(next), mapper.writeValueAsString(codec.toColumns(next)));
+        assertThat(db.queryForObject("select audit_sequence_inbox(10)", Integer.class)).isEqualTo(1);
+        assertThat(db.queryForObject("select seq from audit_event where event_id = ?", Long.class, next.eventId()))
+                .isEqualTo(7L);
 
         AuditVerifier.Result r = new AuditVerifier(ds, SigningKeys.publicOnly(Files.createTempDirectory("keys")))
                 .verify();

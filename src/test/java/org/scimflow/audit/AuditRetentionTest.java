@@ -279,7 +279,7 @@ class AuditRetentionTest {
         assertThatThrownBy(() -> jdbc.execute("delete from audit_event where seq = 1")).hasStackTraceContaining("permission denied");
         assertThatThrownBy(() -> jdbc.queryForObject("select audit_create_partition(current_date)", String.class))
                 .hasStackTraceContaining("permission denied");
-        // Records go in only through audit_append, which hands out each seq once.
+        // Records go in only through the inbox and the owner's sequencing function, which hands out each seq once.
         assertThatThrownBy(() -> jdbc.execute("insert into audit_event select * from audit_event where seq = 1"))
                 .hasStackTraceContaining("permission denied");
         assertThatThrownBy(() -> jdbc.execute("update audit_chain_head set chain_time = 'infinity'"))
