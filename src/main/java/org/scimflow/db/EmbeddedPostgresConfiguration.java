@@ -53,9 +53,11 @@ public class EmbeddedPostgresConfiguration {
                 // Stopped by this context (destroyMethod), after everything that uses it: its own JVM
                 // shutdown hook would stop it while the hub is still draining requests and audit writes.
                 .setRegisterShutdownHook(false);
-        serverSettings(properties.getEmbeddedPostgres().getSettings()).forEach(builder::setServerConfig);
+        Map<String, String> settings = serverSettings(properties.getEmbeddedPostgres().getSettings());
+        settings.forEach(builder::setServerConfig);
         EmbeddedPostgres pg = builder.start();
-        log.info("Embedded PostgreSQL started on port {} with data in {}", pg.getPort(), dir);
+        log.info("Embedded PostgreSQL started on port {} with data in {}, shared_buffers {}", pg.getPort(), dir,
+                settings.get("shared_buffers"));
         Path portFile = properties.getDataDir().resolve(PORT_FILE);
         Files.writeString(portFile, String.valueOf(pg.getPort()));
         portFile.toFile().deleteOnExit();
@@ -81,12 +83,41 @@ public class EmbeddedPostgresConfiguration {
     static final Map<String, String> DURABILITY = Map.of(
             "fsync", "on", "synchronous_commit", "on", "full_page_writes", "on");
 
+    /** PostgreSQL's own default buffer pool, the least the embedded server gets. */
+    static final long MIN_SHARED_BUFFERS_MB = 128;
+    /** The most it gets unless configured: the hub's database shares the machine with the hub. */
+    static final long MAX_SHARED_BUFFERS_MB = 1024;
+
     /**
-     * The configured settings (names as in postgresql.conf, dashes read as underscores), then
+     * The buffer pool when none is configured: a quarter of the machine's memory, the usual advice for a
+     * dedicated PostgreSQL, between {@value #MIN_SHARED_BUFFERS_MB} MB and {@value #MAX_SHARED_BUFFERS_MB} MB.
+     * At PostgreSQL's 128 MB the indexes of the audit log and of the directory outgrow the pool within
+     * minutes of sustained writes, and every audited write then pays for buffers read back and evicted
+     * (docs/decisions/0018-embedded-buffer-pool.md).
+     */
+    static String defaultSharedBuffers(long machineMemoryBytes) {
+        long quarterMb = machineMemoryBytes / 4 / (1024 * 1024);
+        return Math.max(MIN_SHARED_BUFFERS_MB, Math.min(MAX_SHARED_BUFFERS_MB, quarterMb)) + "MB";
+    }
+
+    /** The memory of the machine, or of the container the hub runs in. */
+    static long machineMemoryBytes() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getTotalMemorySize();
+    }
+
+    static Map<String, String> serverSettings(Map<String, String> configured) {
+        return serverSettings(configured, machineMemoryBytes());
+    }
+
+    /**
+     * {@code shared_buffers} sized to the machine ({@link #defaultSharedBuffers}), then the configured
+     * settings (names as in postgresql.conf, dashes read as underscores), which may replace it, then
      * {@link #DURABILITY}; a configured value that would weaken it is refused.
      */
-    static Map<String, String> serverSettings(Map<String, String> configured) {
+    static Map<String, String> serverSettings(Map<String, String> configured, long machineMemoryBytes) {
         Map<String, String> out = new LinkedHashMap<>();
+        out.put("shared_buffers", defaultSharedBuffers(machineMemoryBytes));
         configured.forEach((key, value) -> {
             // shared-buffers and shared_buffers alike: Spring's relaxed binding keeps dashes in map keys.
             String name = key.replace('-', '_');

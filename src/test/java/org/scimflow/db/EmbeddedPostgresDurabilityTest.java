@@ -35,6 +35,31 @@ class EmbeddedPostgresDurabilityTest extends HubTest {
     }
 
     @Test
+    void theBufferPoolIsAQuarterOfTheMachineBetweenPostgresDefaultAndOneGigabyte() {
+        long gb = 1024L * 1024 * 1024;
+        assertThat(EmbeddedPostgresConfiguration.defaultSharedBuffers(gb / 4)).isEqualTo("128MB");
+        assertThat(EmbeddedPostgresConfiguration.defaultSharedBuffers(gb)).isEqualTo("256MB");
+        assertThat(EmbeddedPostgresConfiguration.defaultSharedBuffers(2 * gb)).isEqualTo("512MB");
+        assertThat(EmbeddedPostgresConfiguration.defaultSharedBuffers(3 * gb)).isEqualTo("768MB");
+        assertThat(EmbeddedPostgresConfiguration.defaultSharedBuffers(4 * gb)).isEqualTo("1024MB");
+        assertThat(EmbeddedPostgresConfiguration.defaultSharedBuffers(64 * gb)).isEqualTo("1024MB");
+        assertThat(EmbeddedPostgresConfiguration.serverSettings(Map.of(), 8 * gb))
+                .containsEntry("shared_buffers", "1024MB");
+        assertThat(EmbeddedPostgresConfiguration.serverSettings(Map.of("shared-buffers", "256MB"), 8 * gb))
+                .containsEntry("shared_buffers", "256MB");
+    }
+
+    /** The hub's tests configure no buffer pool: the server runs with the one sized to this machine. */
+    @Test
+    void theServerRunsWithTheBufferPoolSizedToTheMachine() {
+        String expected = EmbeddedPostgresConfiguration.defaultSharedBuffers(
+                EmbeddedPostgresConfiguration.machineMemoryBytes());
+        long expectedBytes = Long.parseLong(expected.replace("MB", "")) * 1024 * 1024;
+        assertThat(jdbc.queryForObject("select setting::bigint * current_setting('block_size')::bigint "
+                + "from pg_settings where name = 'shared_buffers'", Long.class)).isEqualTo(expectedBytes);
+    }
+
+    @Test
     void aSettingThatWouldLoseAcknowledgedWritesIsRefused() {
         for (String name : new String[] {"fsync", "synchronous_commit", "synchronous-commit", "full_page_writes"}) {
             assertThatThrownBy(() -> EmbeddedPostgresConfiguration.serverSettings(Map.of(name, "off")))
