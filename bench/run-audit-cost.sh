@@ -19,6 +19,7 @@
 #   CONCURRENCY=8 bench/run-audit-cost.sh
 #   SKIP_BUILD=1 LOADER=java CREATES=5000 READS=5000 bench/run-audit-cost.sh
 #   ROUNDS=3 CONCURRENCY=16 bench/run-audit-cost.sh     # three on/off pairs and the median cost
+#   KEEP_DATA=1 bench/run-audit-cost.sh                  # keep each hub's data directory
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -99,6 +100,8 @@ stop_hub() {
     fi
     wait "$HUB_PID" 2>/dev/null || true
     HUB_PID=""
+    # Each hub's database runs to gigabytes; the logs and load output stay in $WORK.
+    [[ -n "${KEEP_DATA:-}" || -z "$HUB_DATA" ]] || rm -rf "$HUB_DATA"
 }
 trap stop_hub EXIT
 trap 'exit 130' INT TERM
