@@ -91,9 +91,9 @@ public class EmbeddedPostgresConfiguration {
     /**
      * The buffer pool when none is configured: a quarter of the machine's memory, the usual advice for a
      * dedicated PostgreSQL, between {@value #MIN_SHARED_BUFFERS_MB} MB and {@value #MAX_SHARED_BUFFERS_MB} MB.
-     * At PostgreSQL's 128 MB the indexes of the audit log and of the directory outgrow the pool within
-     * minutes of sustained writes, and every audited write then pays for buffers read back and evicted
-     * (docs/decisions/0018-embedded-buffer-pool.md).
+     * At PostgreSQL's 128 MB the directory's and the audit log's tables outgrow the pool within minutes of
+     * sustained writes: backends then write out dirty buffers themselves before they can read, and vacuum
+     * rereads what the pool could not keep (docs/decisions/0018-embedded-buffer-pool.md).
      */
     static String defaultSharedBuffers(long machineMemoryBytes) {
         long quarterMb = machineMemoryBytes / 4 / (1024 * 1024);
