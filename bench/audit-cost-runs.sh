@@ -18,7 +18,7 @@ FNR == 1 { run++; a[run] = 0; b[run] = 0; name[run] = FILENAME; an = ""; bn = ""
 /^B = / { bn = $3; sub(/:$/, "", bn) }
 /^[0-9]+ / && an != "" && $2 == an { a[run] += $3; na[run]++ }
 /^[0-9]+ / && bn != "" && $2 == bn { b[run] += $3; nb[run]++ }
-/pair [0-9]+: \(B - A\) \/ B = / { v = $NF; sub(/%$/, "", v); pairs[++np] = v + 0 }
+/pair [0-9]+: \(B - A\) \/ B = / { v = $NF; sub(/%$/, "", v); runpair[run, ++rp[run]] = v + 0 }
 END {
     split("12.706 4.303 3.182 2.776 2.571 2.447 2.365 2.306 2.262 2.228 2.201 2.179 2.160 2.145 2.131 " \
           "2.120 2.110 2.101 2.093 2.086 2.080 2.074 2.069 2.064 2.060 2.056 2.052 2.048 2.045 2.042", t, " ")
@@ -30,6 +30,7 @@ END {
         c = 100 * (b[r] - a[r]) / b[r]
         printf "%-40s %2d pairs  pooled %5.1f%%\n", name[r], na[r], c
         cost[++n] = c; sa += a[r]; sb += b[r]; pn += na[r]
+        for (k = 1; k <= rp[r]; k++) pairs[++np] = runpair[r, k]
     }
     if (n < 2) { print "need at least two complete runs"; exit 1 }
     for (i = 1; i <= n; i++) mean += cost[i] / n

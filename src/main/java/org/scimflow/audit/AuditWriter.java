@@ -141,7 +141,6 @@ public class AuditWriter {
     private void appendNow(List<AuditEvent> events, List<AtomicReference<AuditEvent>> results) {
         int n = events.size();
         EventFields[] stamped = new EventFields[n];
-        String[] changes = new String[n];
         byte[][] contentHashes = new byte[n][];
         Instant now = Instant.now();
         CanonicalJson.Out content = new CanonicalJson.Out(1024);
@@ -155,7 +154,6 @@ public class AuditWriter {
                     storedChanges = AuditEvent.storable(storedChanges);
                     changesJson = CanonicalJson.bytes(storedChanges);
                 }
-                changes[i] = new String(changesJson, StandardCharsets.UTF_8);
             }
             AuditEvent e = source.toBuilder().recordedTime(now).changes(storedChanges).build();
             stamped[i] = new EventFields(e, changesJson);
@@ -172,7 +170,7 @@ public class AuditWriter {
                 boolean last = from + size == n;
                 try (PreparedStatement ps = con.prepareStatement((commit && last ? INSERTS_AND_COMMIT : INSERTS)[size])) {
                     for (int i = 0; i < size; i++) {
-                        bind(ps, i * PARAMETERS, stamped[from + i], changes[from + i], contentHashes[from + i]);
+                        bind(ps, i * PARAMETERS, stamped[from + i], contentHashes[from + i]);
                     }
                     ps.execute();
                     rows += ps.getUpdateCount();
@@ -186,8 +184,7 @@ public class AuditWriter {
     }
 
     /** Sets one record's {@link #PARAMETERS} values, after the first {@code offset} parameters. */
-    private static void bind(PreparedStatement ps, int offset, EventFields e, String changes, byte[] contentHash)
-            throws SQLException {
+    private static void bind(PreparedStatement ps, int offset, EventFields e, byte[] contentHash) throws SQLException {
         int p = offset;
         for (int col = RawRecord.EVENT_ID; col < RawRecord.CHANGES; col++) {
             Object v = e.value(col);
@@ -206,7 +203,8 @@ public class AuditWriter {
                 ps.setObject(p, v);
             }
         }
-        ps.setString(++p, changes);
+        byte[] changes = e.changes(); // the canonical bytes the hash covers
+        ps.setString(++p, changes == null ? null : new String(changes, StandardCharsets.UTF_8));
         ps.setBytes(++p, contentHash);
     }
 
